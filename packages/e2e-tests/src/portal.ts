@@ -1,0 +1,275 @@
+// Starts the built portal (packages/backend/dist, serving packages/app/dist) as a real process on
+// a free port, with the repo's app-config.yaml plus a small overlay, and stops it afterwards.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+
+export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
+const backendDir = join(repoRoot, 'packages/backend');
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+export interface Portal {
+  baseUrl: string;
+  /** Signs in through the guest provider, as the browser does, and returns the user's token. */
+  signInAsGuest(): Promise<string>;
+  /** GET with the user's token, failing with the server's message on a non-2xx answer. */
+  getJson<T>(path: string, token: string): Promise<T>;
+  logTail(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `backstage-cli package build` emits the deployable bundle (dist/bundle.tar.gz); its
+ * packages/backend/dist is unpacked beside the repo's node_modules so tests run what ships.
+ */
+function unpackBackendBundle() {
+  const bundle = join(backendDir, 'dist/bundle.tar.gz');
+  if (!existsSync(bundle)) {
+    throw new Error('packages/backend is not built: run `yarn build:all` first');
+  }
+  const entry = join(backendDir, 'dist/index.cjs.js');
+  if (existsSync(entry) && statSync(entry).mtimeMs >= statSync(bundle).mtimeMs) {
+    return;
+  }
+  execFileSync('tar', ['xzf', bundle, '-C', join(backendDir, 'dist'), '--strip-components=3', 'packages/backend/dist']);
+  utimesSync(entry, new Date(), new Date());
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolvePort(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function createPostgresDatabase() {
+  const url = process.env.PAVED_TEST_POSTGRES_URL;
+  if (!url) {
+    throw new Error(
+      'PAVED_TEST_POSTGRES_URL is not set: run the tests through `scripts/paved test`, which provides a PostgreSQL',
+    );
+  }
+  const name = `paved_it_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const parsed = new URL(url);
+  return {
+    connection: {
+      host: parsed.hostname,
+      port: Number(parsed.port || 5432),
+      user: decodeURIComponent(parsed.username),
+      password: decodeURIComponent(parsed.password),
+      database: name,
+    },
+    async drop() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export async function startPortal(options: {
+  database: DatabaseKind;
+  /** Extra config merged over the overlay. */
+  config?: Record<string, unknown>;
+}): Promise<Portal> {
+  unpackBackendBundle();
+  const port = await freePort();
+  const baseUrl = `http://localhost:${port}`;
+  const workDir = mkdtempSync(join(tmpdir(), 'paved-portal-'));
+  const postgres =
+    options.database === 'postgres' ? await createPostgresDatabase() : undefined;
+
+  const overlay = {
+    app: { baseUrl },
+    backend: {
+      baseUrl,
+      listen: { port },
+      cors: { origin: baseUrl },
+      database: postgres
+        ? {
+            client: 'pg',
+            pluginDivisionMode: 'schema',
+            connection: postgres.connection,
+          }
+        : { client: 'better-sqlite3', connection: ':memory:' },
+    },
+    auth: {
+      // The built backend does not run with NODE_ENV=development.
+      providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+    },
+    techdocs: {
+      publisher: {
+        type: 'local',
+        local: { publishDirectory: join(workDir, 'techdocs') },
+      },
+    },
+    search: {
+      collators: {
+        techdocs: {
+          schedule: { frequency: 'PT5S', timeout: 'PT2M', initialDelay: 'PT2S' },
+        },
+      },
+    },
+    ...options.config,
+  };
+  const overlayPath = join(workDir, 'app-config.test.yaml');
+  writeFileSync(overlayPath, stringify(overlay));
+  const logPath = join(workDir, 'backend.log');
+
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      'dist/index.cjs.js',
+      '--config',
+      join(repoRoot, 'app-config.yaml'),
+      '--config',
+      overlayPath,
+    ],
+    {
+      cwd: backendDir,
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const log: string[] = [];
+  const keep = (chunk: Buffer) => {
+    log.push(chunk.toString());
+    writeFileSync(logPath, log.join(''));
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited: number | null = null;
+  child.on('exit', code => {
+    exited = code ?? -1;
+  });
+
+  const logTail = (lines = 40) => log.join('').split('\n').slice(-lines).join('\n');
+  const stop = async () => {
+    if (exited === null) {
+      const gone = new Promise(r => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([gone, new Promise(r => setTimeout(r, 10_000))]);
+      if (exited === null) child.kill('SIGKILL');
+    }
+    await postgres?.drop();
+    rmSync(workDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (exited !== null) {
+      const tail = logTail();
+      await stop();
+      throw new Error(`backend exited with code ${exited} during start-up:\n${tail}`);
+    }
+    try {
+      const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      const tail = logTail();
+      await stop();
+      throw new Error(`backend not ready after 120 s:\n${tail}`);
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+
+  return {
+    baseUrl,
+    logTail,
+    stop,
+    async signInAsGuest() {
+      const res = await fetch(
+        `${baseUrl}/api/auth/guest/refresh?env=development`,
+        { headers: { 'X-Requested-With': 'XMLHttpRequest' } },
+      );
+      if (!res.ok) {
+        throw new Error(`guest sign-in failed: ${res.status} ${await res.text()}`);
+      }
+      const body = (await res.json()) as {
+        backstageIdentity: { token: string };
+      };
+      return body.backstageIdentity.token;
+    },
+    async getJson<T>(path: string, token: string): Promise<T> {
+      const res = await fetch(`${baseUrl}${path}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      if (!res.ok) {
+        throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+      }
+      return (await res.json()) as T;
+    },
+  };
+}
+
+/** Polls until `check` returns a value other than undefined, or fails with the last reason. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}${
+          lastError ? `: ${String(lastError)}` : ''
+        }`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+}
+
+export interface DemoEntity {
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec?: Record<string, unknown>;
+}
+
+/** Every entity of the demo organisation, read from the files demo/all.yaml points at. */
+export function readDemoEntities(): DemoEntity[] {
+  const demoDir = join(repoRoot, 'demo');
+  const location = parse(readFileSync(join(demoDir, 'all.yaml'), 'utf8'));
+  return (location.spec.targets as string[]).flatMap(target =>
+    parseAllDocuments(readFileSync(join(demoDir, target), 'utf8')).map(
+      doc => doc.toJS() as DemoEntity,
+    ),
+  );
+}
