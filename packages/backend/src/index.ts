@@ -1,10 +1,10 @@
 import { createBackend } from '@backstage/backend-defaults';
-import { requiredConfigPlugin } from './modules/requiredConfig';
+import { rootConfigWithRequiredKeys } from './modules/requiredConfig';
 
 const backend = createBackend();
 
 // Fails start-up, naming the keys, when a deployment lacks settings it declares as required.
-backend.add(requiredConfigPlugin);
+backend.add(rootConfigWithRequiredKeys);
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));

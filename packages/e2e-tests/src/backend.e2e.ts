@@ -1,13 +1,18 @@
 // The built portal on each production-relevant database: a signed-in user gets the whole demo
 // organisation from the catalog, a rendered TechDocs site, and search hits inside those docs.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  backendDir,
   eventually,
-  readDemoEntities,
+  readCatalogFiles,
+  repoRoot,
   startPortal,
   type DatabaseKind,
   type Portal,
+  unpackBackendBundle,
 } from './portal.ts';
 
 interface CatalogEntity {
@@ -16,7 +21,7 @@ interface CatalogEntity {
   spec?: { definition?: string };
 }
 
-const demo = readDemoEntities();
+const demo = readCatalogFiles();
 const demoComponent = 'payments-service';
 
 /** Reads the TechDocs sync event stream until the build finishes; fails on an error event. */
@@ -122,3 +127,40 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
     });
   });
 }
+
+describe('production config', () => {
+  it('refuses to start without its required settings, naming each key and variable', () => {
+    unpackBackendBundle();
+    const result = spawnSync(
+      process.execPath,
+      [
+        'dist/index.cjs.js',
+        '--config',
+        join(repoRoot, 'app-config.yaml'),
+        '--config',
+        join(repoRoot, 'app-config.production.yaml'),
+      ],
+      {
+        cwd: backendDir,
+        // Only some of the production variables are set.
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          PAVED_BASE_URL: 'https://paved.example.com',
+          POSTGRES_HOST: '127.0.0.1',
+          POSTGRES_USER: 'paved',
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    const output = `${result.stdout}${result.stderr}`;
+    assert.notEqual(result.status, 0, output);
+    assert.match(output, /Missing required configuration: /);
+    assert.match(output, /backend\.database\.connection\.password \(set POSTGRES_PASSWORD\)/);
+    assert.match(output, /auth\.providers\.github\.production\.clientId \(set AUTH_GITHUB_CLIENT_ID\)/);
+    assert.match(output, /\(set GITHUB_ORG\)/);
+    assert.match(output, /\(set K8S_PROD_URL\)/);
+    assert.doesNotMatch(output, /POSTGRES_HOST|POSTGRES_USER|PAVED_BASE_URL/);
+  });
+});

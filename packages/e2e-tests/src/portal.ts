@@ -18,7 +18,7 @@ import pg from 'pg';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 
 export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
-const backendDir = join(repoRoot, 'packages/backend');
+export const backendDir = join(repoRoot, 'packages/backend');
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -36,7 +36,7 @@ export interface Portal {
  * `backstage-cli package build` emits the deployable bundle (dist/bundle.tar.gz); its
  * packages/backend/dist is unpacked beside the repo's node_modules so tests run what ships.
  */
-function unpackBackendBundle() {
+export function unpackBackendBundle() {
   const bundle = join(backendDir, 'dist/bundle.tar.gz');
   if (!existsSync(bundle)) {
     throw new Error('packages/backend is not built: run `yarn build:all` first');
@@ -257,19 +257,31 @@ export async function eventually<T>(
   }
 }
 
-export interface DemoEntity {
+export interface CatalogFileEntity {
   kind: string;
-  metadata: { name: string; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    title?: string;
+    annotations?: Record<string, string>;
+  };
   spec?: Record<string, unknown>;
 }
 
-/** Every entity of the demo organisation, read from the files demo/all.yaml points at. */
-export function readDemoEntities(): DemoEntity[] {
+/**
+ * Every entity the embedded default loads from files: Paved's own catalog-info.yaml and the demo
+ * organisation (demo/all.yaml and the files it points at). Tests compare the running portal to it.
+ */
+export function readCatalogFiles(): CatalogFileEntity[] {
+  const parseFile = (path: string) =>
+    parseAllDocuments(readFileSync(path, 'utf8')).map(
+      doc => doc.toJS() as CatalogFileEntity,
+    );
   const demoDir = join(repoRoot, 'demo');
   const location = parse(readFileSync(join(demoDir, 'all.yaml'), 'utf8'));
-  return (location.spec.targets as string[]).flatMap(target =>
-    parseAllDocuments(readFileSync(join(demoDir, target), 'utf8')).map(
-      doc => doc.toJS() as DemoEntity,
+  return [
+    ...parseFile(join(repoRoot, 'catalog-info.yaml')),
+    ...(location.spec.targets as string[]).flatMap(target =>
+      parseFile(join(demoDir, target)),
     ),
-  );
+  ];
 }

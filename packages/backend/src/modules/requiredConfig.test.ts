@@ -27,6 +27,16 @@ describe('findMissingConfig', () => {
     expect(findMissingConfig(config)).toEqual([]);
   });
 
+  it('reports a key whose parent is a value of another type as missing', () => {
+    const config = new ConfigReader({
+      paved: { requiredConfig: [{ key: 'backend.database.connection.host', env: 'POSTGRES_HOST' }] },
+      backend: { database: { connection: ':memory:' } },
+    });
+    expect(findMissingConfig(config)).toEqual([
+      'backend.database.connection.host (set POSTGRES_HOST)',
+    ]);
+  });
+
   it('reports an array item that exists without the nested key', () => {
     const config = new ConfigReader({
       paved: { requiredConfig: [{ key: 'kubernetes.clusters[1].url' }] },

@@ -1,14 +1,21 @@
 import {
   coreServices,
-  createBackendPlugin,
+  createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { ConfigSources } from '@backstage/config-loader';
 
 /** Whether a key such as `a.b[0].c` is set; Config itself has no syntax for array items. */
 function hasKey(config: Config, key: string): boolean {
   const match = /^([^[]+)\[(\d+)\]\.?(.*)$/.exec(key);
   if (!match) {
-    return config.has(key);
+    try {
+      return config.has(key);
+    } catch {
+      // A parent of the wrong type, e.g. the base config's SQLite connection string under an
+      // overlay whose connection fields all came from unset variables.
+      return false;
+    }
   }
   const [, arrayKey, index, rest] = match;
   const item = config.getOptionalConfigArray(arrayKey)?.[Number(index)];
@@ -34,19 +41,20 @@ export function findMissingConfig(config: Config): string[] {
     });
 }
 
-export const requiredConfigPlugin = createBackendPlugin({
-  pluginId: 'required-config',
-  register(env) {
-    env.registerInit({
-      deps: { config: coreServices.rootConfig },
-      async init({ config }) {
-        const missing = findMissingConfig(config);
-        if (missing.length > 0) {
-          throw new Error(
-            `Missing required configuration: ${missing.join(', ')}`,
-          );
-        }
-      },
-    });
+/**
+ * The default root config service, plus the required-keys check. It runs before any plugin
+ * starts, so the message is not buried under database connection errors from every plugin.
+ */
+export const rootConfigWithRequiredKeys = createServiceFactory({
+  service: coreServices.rootConfig,
+  deps: {},
+  async factory() {
+    const source = ConfigSources.default({});
+    const config = await ConfigSources.toConfig(source);
+    const missing = findMissingConfig(config);
+    if (missing.length > 0) {
+      throw new Error(`Missing required configuration: ${missing.join(', ')}`);
+    }
+    return config;
   },
 });
