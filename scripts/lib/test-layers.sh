@@ -6,13 +6,14 @@ failed=0
 failed_layers=()
 out_dir="$repo_root/.test-output"
 
-# Adds up the counts a runner printed: Jest's "Tests: N passed, N failed" and node:test's "ℹ pass N".
+# Adds up the counts a runner printed: Jest's "Tests: N passed, N failed" and node:test's
+# "ℹ pass N" (spec reporter) or "# pass N" (TAP).
 count_results() {
   local logfile=$1 p f
   p=$(grep -aE '^Tests:' "$logfile" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
   f=$(grep -aE '^Tests:' "$logfile" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
-  p=$((p + $(grep -aE '^ℹ pass [0-9]+' "$logfile" | awk '{s+=$3} END {print s+0}')))
-  f=$((f + $(grep -aE '^ℹ fail [0-9]+' "$logfile" | awk '{s+=$3} END {print s+0}')))
+  p=$((p + $(grep -aE '^(ℹ|#) pass [0-9]+' "$logfile" | awk '{s+=$3} END {print s+0}')))
+  f=$((f + $(grep -aE '^(ℹ|#) fail [0-9]+' "$logfile" | awk '{s+=$3} END {print s+0}')))
   passed=$((passed + p))
   failed=$((failed + f))
 }
@@ -38,7 +39,7 @@ run_all_tests() {
   local started
   started=$(date +%s)
 
-  timed install install_dependencies || die "installing dependencies failed"
+  layer install install_dependencies || die "installing dependencies failed (see .test-output/install.log)"
   timed machine ensure_machine_parts
 
   layer tsc yarn tsc || true

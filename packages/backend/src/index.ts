@@ -29,6 +29,7 @@ backend.add(
 );
 
 backend.add(import('@backstage/plugin-techdocs-backend'));
+backend.add(import('@paved/plugin-techdocs-backend-module-prebuild'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(

@@ -2,6 +2,7 @@
 // organisation from the catalog, a rendered TechDocs site, and search hits inside those docs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -113,16 +114,16 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
       assert.match(await second.text(), /<article/);
     });
 
-    it('finds words from built docs through search', async () => {
-      // The runbook of payments-service explains idempotency keys.
-      const hit = await eventually('the techdocs collator to index the built docs', async () => {
+    it('finds words from docs nobody has opened, built ahead by the prebuild', async () => {
+      // order-service's architecture page explains its saga; no test opens those docs.
+      const hit = await eventually('the prebuilt docs to be indexed', async () => {
         const body = await portal.getJson<{
-          results: { type: string; document: { location: string } }[];
-        }>('/api/search/query?term=idempotency&types%5B0%5D=techdocs', token);
+          results: { type: string; document: { location: string; title: string } }[];
+        }>('/api/search/query?term=saga&types%5B0%5D=techdocs', token);
         return body.results.find(r =>
-          r.document.location.includes(`/docs/default/component/${demoComponent}`),
+          r.document.location.includes('/docs/default/component/order-service'),
         );
-      }, 90_000);
+      }, 120_000);
       assert.equal(hit.type, 'techdocs');
     });
   });
@@ -130,11 +131,11 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
 
 describe('production config', () => {
   it('refuses to start without its required settings, naming each key and variable', () => {
-    unpackBackendBundle();
+    const bundleRoot = unpackBackendBundle();
     const result = spawnSync(
       process.execPath,
       [
-        'dist/index.cjs.js',
+        join(bundleRoot, 'packages/backend'),
         '--config',
         join(repoRoot, 'app-config.yaml'),
         '--config',
@@ -154,6 +155,7 @@ describe('production config', () => {
         timeout: 60_000,
       },
     );
+    rmSync(bundleRoot, { recursive: true, force: true });
     const output = `${result.stdout}${result.stderr}`;
     assert.notEqual(result.status, 0, output);
     assert.match(output, /Missing required configuration: /);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it, type TestContext } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parse } from 'yaml';
 import {
@@ -59,7 +59,7 @@ describe('a newcomer in Chromium', () => {
   });
 
   // Every step leaves a picture of what the user saw, so a failure can be looked at.
-  afterEach(async (t: TestContext) => {
+  afterEach(async t => {
     mkdirSync(screenshots, { recursive: true });
     const name = t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
     await page?.screenshot({ path: join(screenshots, `${name}.png`) });

@@ -3,11 +3,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
-  statSync,
-  utimesSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -33,20 +34,40 @@ export interface Portal {
 }
 
 /**
- * `backstage-cli package build` emits the deployable bundle (dist/bundle.tar.gz); its
- * packages/backend/dist is unpacked beside the repo's node_modules so tests run what ships.
+ * Unpacks the deployable bundle `yarn build:all` made (packages/backend/dist/bundle.tar.gz) into
+ * a fresh folder laid out as the Docker image is: the built backend, app and in-repo plugins,
+ * with a node_modules that links third-party packages from the repo's install and every
+ * `@paved/*` package to its built copy in the bundle. Tests so run what ships, not the sources.
  */
-export function unpackBackendBundle() {
+export function unpackBackendBundle(): string {
   const bundle = join(backendDir, 'dist/bundle.tar.gz');
   if (!existsSync(bundle)) {
     throw new Error('packages/backend is not built: run `yarn build:all` first');
   }
-  const entry = join(backendDir, 'dist/index.cjs.js');
-  if (existsSync(entry) && statSync(entry).mtimeMs >= statSync(bundle).mtimeMs) {
-    return;
+  const root = mkdtempSync(join(tmpdir(), 'paved-bundle-'));
+  execFileSync('tar', ['xzf', bundle, '-C', root]);
+
+  const modules = join(root, 'node_modules');
+  mkdirSync(modules);
+  const repoModules = join(repoRoot, 'node_modules');
+  for (const entry of readdirSync(repoModules)) {
+    if (entry !== '@paved' && entry !== '.bin') {
+      symlinkSync(join(repoModules, entry), join(modules, entry));
+    }
   }
-  execFileSync('tar', ['xzf', bundle, '-C', join(backendDir, 'dist'), '--strip-components=3', 'packages/backend/dist']);
-  utimesSync(entry, new Date(), new Date());
+  mkdirSync(join(modules, '@paved'));
+  const workspaces = parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    .workspaces as string[];
+  for (const pattern of workspaces) {
+    const parent = join(root, pattern.replace(/\/\*$/, ''));
+    for (const dir of existsSync(parent) ? readdirSync(parent) : []) {
+      const manifest = join(parent, dir, 'package.json');
+      if (!existsSync(manifest)) continue;
+      const name = JSON.parse(readFileSync(manifest, 'utf8')).name as string;
+      symlinkSync(join(parent, dir), join(modules, name));
+    }
+  }
+  return root;
 }
 
 async function freePort(): Promise<number> {
@@ -98,7 +119,7 @@ export async function startPortal(options: {
   /** Extra config merged over the overlay. */
   config?: Record<string, unknown>;
 }): Promise<Portal> {
-  unpackBackendBundle();
+  const bundleRoot = unpackBackendBundle();
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
   const workDir = mkdtempSync(join(tmpdir(), 'paved-portal-'));
@@ -128,6 +149,9 @@ export async function startPortal(options: {
         type: 'local',
         local: { publishDirectory: join(workDir, 'techdocs') },
       },
+      prebuild: {
+        schedule: { frequency: 'PT1H', timeout: 'PT10M', initialDelay: 'PT8S' },
+      },
     },
     search: {
       collators: {
@@ -145,13 +169,14 @@ export async function startPortal(options: {
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      'dist/index.cjs.js',
+      join(bundleRoot, 'packages/backend'),
       '--config',
       join(repoRoot, 'app-config.yaml'),
       '--config',
       overlayPath,
     ],
     {
+      // The catalog's file locations (../../demo/...) resolve from here, as in development.
       cwd: backendDir,
       env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -179,6 +204,7 @@ export async function startPortal(options: {
     }
     await postgres?.drop();
     rmSync(workDir, { recursive: true, force: true });
+    rmSync(bundleRoot, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + 120_000;
