@@ -106,11 +106,15 @@ ensure_postgres() {
     die "tests need a PostgreSQL whose role may create databases at $PAVED_TEST_POSTGRES_URL (set PAVED_TEST_POSTGRES_URL to use another); none answered"
 }
 
-# Prints the URL to open once the dev backend reports ready (runs in the background of `start`).
+# Prints the URL to open once both the backend and the frontend dev server answer (runs in the
+# background of `start`).
 announce_when_ready() {
   local health=$1 url=$2
   for _ in $(seq 1 300); do
-    if node -e 'fetch(process.argv[1]).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$health" 2>/dev/null; then
+    if node -e '
+      Promise.all(process.argv.slice(1).map(u => fetch(u).then(r => r.ok)))
+        .then(ok => process.exit(ok.every(Boolean) ? 0 : 1), () => process.exit(1))
+    ' "$health" "$url" 2>/dev/null; then
       log "Paved is ready: open $url (sign in as guest)"
       return 0
     fi
