@@ -1,0 +1,167 @@
+/*
+ * Helpers for tests that talk to a running stand-in over real HTTP.
+ */
+import {
+  ApisApi,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+} from '@kubernetes/client-node';
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import {
+  KubernetesStandIn,
+  KubernetesStandInOptions,
+  startKubernetesStandIn,
+} from '../server';
+
+export interface TestCluster {
+  standIn: KubernetesStandIn;
+  token: string;
+  kubeConfig: KubeConfig;
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  apis: ApisApi;
+}
+
+export function kubeConfigFor(
+  standIn: KubernetesStandIn,
+  token: string,
+): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    // client-node refuses plain http unless TLS verification is explicitly skipped.
+    clusters: [
+      { name: standIn.clusterName, server: standIn.url, skipTLSVerify: true },
+    ],
+    users: [{ name: 'tester', token }],
+    contexts: [
+      {
+        name: standIn.clusterName,
+        cluster: standIn.clusterName,
+        user: 'tester',
+      },
+    ],
+    currentContext: standIn.clusterName,
+  });
+  return kubeConfig;
+}
+
+export async function startTestCluster(
+  options: Partial<KubernetesStandInOptions> = {},
+): Promise<TestCluster> {
+  const token = randomUUID();
+  const standIn = await startKubernetesStandIn({
+    clusterName: 'test',
+    token,
+    ...options,
+  });
+  const kubeConfig = kubeConfigFor(standIn, token);
+  return {
+    standIn,
+    token,
+    kubeConfig,
+    core: kubeConfig.makeApiClient(CoreV1Api),
+    custom: kubeConfig.makeApiClient(CustomObjectsApi),
+    apis: kubeConfig.makeApiClient(ApisApi),
+  };
+}
+
+export interface RawResponse {
+  status: number;
+  body: any;
+}
+
+/** One plain HTTP request, for what a client library would hide. */
+export async function raw(
+  cluster: TestCluster,
+  method: string,
+  path: string,
+  options: { body?: unknown; contentType?: string; token?: string | null } = {},
+): Promise<RawResponse> {
+  const headers: Record<string, string> = {};
+  const token = options.token === undefined ? cluster.token : options.token;
+  if (token !== null) {
+    headers.authorization = `Bearer ${token}`;
+  }
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers['content-type'] = options.contentType ?? 'application/json';
+    body =
+      typeof options.body === 'string'
+        ? options.body
+        : JSON.stringify(options.body);
+  }
+  const response = await fetch(`${cluster.standIn.url}${path}`, {
+    method,
+    headers,
+    body,
+  });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    // Health endpoints answer plain text.
+    return { status: response.status, body: text };
+  }
+}
+
+export interface WatchEvent {
+  type: string;
+  object: any;
+}
+
+/** A raw watch stream whose events tests can wait for one by one. */
+export interface RawWatch {
+  /** Resolves with the next event (waiting for it if need be). */
+  next(): Promise<WatchEvent>;
+  /** Resolves when the server has ended the stream. */
+  ended: Promise<void>;
+  close(): void;
+}
+
+export function openWatch(cluster: TestCluster, path: string): RawWatch {
+  const queued: WatchEvent[] = [];
+  const waiting: Array<(event: WatchEvent) => void> = [];
+  let buffer = '';
+  let endStream = () => {};
+  const ended = new Promise<void>(resolve => {
+    endStream = resolve;
+  });
+  const req = request(
+    `${cluster.standIn.url}${path}`,
+    { headers: { authorization: `Bearer ${cluster.token}` } },
+    res => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let newline = buffer.indexOf('\n');
+        while (newline >= 0) {
+          const event = JSON.parse(buffer.slice(0, newline)) as WatchEvent;
+          buffer = buffer.slice(newline + 1);
+          const waiter = waiting.shift();
+          if (waiter) {
+            waiter(event);
+          } else {
+            queued.push(event);
+          }
+          newline = buffer.indexOf('\n');
+        }
+      });
+      res.on('end', () => endStream());
+      res.on('close', () => endStream());
+    },
+  );
+  req.on('error', () => endStream());
+  req.end();
+  return {
+    next: () => {
+      const event = queued.shift();
+      return event
+        ? Promise.resolve(event)
+        : new Promise(resolve => waiting.push(resolve));
+    },
+    ended,
+    close: () => req.destroy(),
+  };
+}
