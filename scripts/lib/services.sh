@@ -1,5 +1,6 @@
 # Sourced by scripts/paved. Makes sure the machine parts Paved needs outside node_modules are
-# there: mkdocs (TechDocs without Docker), Chromium (browser tests) and PostgreSQL (tests).
+# there: mkdocs (TechDocs without Docker), Chromium (browser tests), kubectl (sandbox fidelity
+# tests) and PostgreSQL (tests).
 # As root they are installed from Debian's packages; otherwise a missing part is named clearly.
 
 timings=()
@@ -61,6 +62,15 @@ ensure_chromium() {
   apt_install chromium || true
   chromium_path >/dev/null ||
     die "browser tests need Chromium: run 'apt-get install chromium' as root, or set PAVED_CHROMIUM to a Chromium binary"
+}
+
+# The sandbox's fidelity tests drive the Kubernetes stand-in with a real kubectl.
+ensure_kubectl() {
+  command -v kubectl >/dev/null && return 0
+  log "installing kubectl from Debian's packages (kubernetes-client)"
+  apt_install kubernetes-client || true
+  command -v kubectl >/dev/null ||
+    die "sandbox tests need kubectl: run 'apt-get install kubernetes-client' as root, or put a kubectl on PATH"
 }
 
 # The PostgreSQL that tests use. The default matches a local server with trust auth or one this

@@ -64,6 +64,7 @@ run_all_tests() {
 ensure_machine_parts() {
   ensure_mkdocs || die "TechDocs tests need mkdocs with the material theme (see above)"
   ensure_chromium
+  ensure_kubectl
   ensure_postgres
   PAVED_CHROMIUM=$(chromium_path)
   export PAVED_CHROMIUM
