@@ -116,6 +116,27 @@ ensure_postgres() {
     die "tests need a PostgreSQL whose role may create databases at $PAVED_TEST_POSTGRES_URL (set PAVED_TEST_POSTGRES_URL to use another); none answered"
 }
 
+# Starts the sandbox stand-ins (packages/sandbox) in the background of `start` and waits until
+# they are seeded. Without them the portal still runs, just without live cluster or GitHub data.
+start_sandbox() {
+  mkdir -p .sandbox
+  rm -f .sandbox/app-config.yaml
+  log "starting the sandbox: Kubernetes clusters sandbox-dev and sandbox-prod, GitHub stand-in (log: .sandbox/sandbox.log)"
+  yarn sandbox >.sandbox/sandbox.log 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 120); do
+    if [ -f .sandbox/app-config.yaml ]; then
+      log "sandbox ready: KUBECONFIG=.sandbox/kubeconfig kubectl get applications -A"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 1
+  done
+  log "the sandbox did not start (see .sandbox/sandbox.log); the portal runs without its live data"
+  kill "$pid" 2>/dev/null || true
+  return 1
+}
+
 # Prints the URL to open once both the backend and the frontend dev server answer (runs in the
 # background of `start`).
 announce_when_ready() {

@@ -64,21 +64,29 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
     });
 
     it('serves every entity of the demo organisation to a signed-in user', async () => {
-      const expected = demo.map(e => `${e.kind.toLowerCase()}:${e.metadata.name}`).sort();
-      const served = await eventually('the catalog to ingest the demo', async () => {
-        const body = await portal.getJson<{ items: CatalogEntity[] }>(
-          '/api/catalog/entities/by-query?limit=1000&filter=metadata.namespace=default',
-          token,
-        );
-        const names = new Set(
-          body.items.map(e => `${e.kind.toLowerCase()}:${e.metadata.name}`),
-        );
-        const missing = expected.filter(ref => !names.has(ref));
-        if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}`);
-        return body.items;
-      }, 90_000);
+      const expected = demo
+        .map(e => `${e.kind.toLowerCase()}:${e.metadata.name}`)
+        .sort();
+      const served = await eventually(
+        'the catalog to ingest the demo',
+        async () => {
+          const body = await portal.getJson<{ items: CatalogEntity[] }>(
+            '/api/catalog/entities/by-query?limit=1000&filter=metadata.namespace=default',
+            token,
+          );
+          const names = new Set(
+            body.items.map(e => `${e.kind.toLowerCase()}:${e.metadata.name}`),
+          );
+          const missing = expected.filter(ref => !names.has(ref));
+          if (missing.length > 0)
+            throw new Error(`missing ${missing.join(', ')}`);
+          return body.items;
+        },
+        90_000,
+      );
 
-      const count = (kind: string) => served.filter(e => e.kind === kind).length;
+      const count = (kind: string) =>
+        served.filter(e => e.kind === kind).length;
       assert.ok(count('Component') >= 20, `${count('Component')} components`);
       assert.ok(count('API') >= 8, `${count('API')} APIs`);
       assert.ok(count('Group') >= 6, `${count('Group')} groups`);
@@ -88,7 +96,11 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
       // $text references were resolved into real definitions.
       for (const api of served.filter(e => e.kind === 'API')) {
         const definition = api.spec?.definition ?? '';
-        assert.match(definition, /^(openapi|asyncapi):/m, `API ${api.metadata.name}`);
+        assert.match(
+          definition,
+          /^(openapi|asyncapi):/m,
+          `API ${api.metadata.name}`,
+        );
       }
     });
 
@@ -104,7 +116,10 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
       const html = await page.text();
       assert.match(html, /<nav/);
       const links = [...html.matchAll(/href="([a-z0-9-]+\/)"/g)].map(m => m[1]);
-      assert.ok(links.length >= 2, `expected nav links to other pages, got ${links}`);
+      assert.ok(
+        links.length >= 2,
+        `expected nav links to other pages, got ${links}`,
+      );
 
       const second = await fetch(
         `${portal.baseUrl}/api/techdocs/static/docs/${entityPath}/${links[0]}index.html`,
@@ -116,14 +131,23 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
 
     it('finds words from docs nobody has opened, built ahead by the prebuild', async () => {
       // order-service's architecture page explains its saga; no test opens those docs.
-      const hit = await eventually('the prebuilt docs to be indexed', async () => {
-        const body = await portal.getJson<{
-          results: { type: string; document: { location: string; title: string } }[];
-        }>('/api/search/query?term=saga&types%5B0%5D=techdocs', token);
-        return body.results.find(r =>
-          r.document.location.includes('/docs/default/component/order-service'),
-        );
-      }, 120_000);
+      const hit = await eventually(
+        'the prebuilt docs to be indexed',
+        async () => {
+          const body = await portal.getJson<{
+            results: {
+              type: string;
+              document: { location: string; title: string };
+            }[];
+          }>('/api/search/query?term=saga&types%5B0%5D=techdocs', token);
+          return body.results.find(r =>
+            r.document.location.includes(
+              '/docs/default/component/order-service',
+            ),
+          );
+        },
+        120_000,
+      );
       assert.equal(hit.type, 'techdocs');
     });
   });
@@ -159,8 +183,14 @@ describe('production config', () => {
     const output = `${result.stdout}${result.stderr}`;
     assert.notEqual(result.status, 0, output);
     assert.match(output, /Missing required configuration: /);
-    assert.match(output, /backend\.database\.connection\.password \(set POSTGRES_PASSWORD\)/);
-    assert.match(output, /auth\.providers\.github\.production\.clientId \(set AUTH_GITHUB_CLIENT_ID\)/);
+    assert.match(
+      output,
+      /backend\.database\.connection\.password \(set POSTGRES_PASSWORD\)/,
+    );
+    assert.match(
+      output,
+      /auth\.providers\.github\.production\.clientId \(set AUTH_GITHUB_CLIENT_ID\)/,
+    );
     assert.match(output, /\(set GITHUB_ORG\)/);
     assert.match(output, /\(set K8S_PROD_URL\)/);
     assert.doesNotMatch(output, /POSTGRES_HOST|POSTGRES_USER|PAVED_BASE_URL/);

@@ -17,20 +17,31 @@ import {
 
 const entities = readCatalogFiles();
 const components = entities.filter(e => e.kind === 'Component');
-const displayName = (e: CatalogFileEntity) => e.metadata.title ?? e.metadata.name;
+const displayName = (e: CatalogFileEntity) =>
+  e.metadata.title ?? e.metadata.name;
 const byName = (kind: string, name: string) => {
-  const entity = entities.find(e => e.kind === kind && e.metadata.name === name);
+  const entity = entities.find(
+    e => e.kind === kind && e.metadata.name === name,
+  );
   assert.ok(entity, `${kind} ${name} in the catalog files`);
   return entity;
 };
 
 const team = byName('Group', 'team-payments');
-const teamComponents = components.filter(e => e.spec?.owner === team.metadata.name);
-const otherComponent = components.find(e => e.spec?.owner !== team.metadata.name)!;
+const teamComponents = components.filter(
+  e => e.spec?.owner === team.metadata.name,
+);
+const otherComponent = components.find(
+  e => e.spec?.owner !== team.metadata.name,
+)!;
 const service = byName('Component', 'payments-service');
 const docsNav = (
-  parse(readFileSync(join(repoRoot, 'demo/components/payments-service/mkdocs.yml'), 'utf8'))
-    .nav as Record<string, string>[]
+  parse(
+    readFileSync(
+      join(repoRoot, 'demo/components/payments-service/mkdocs.yml'),
+      'utf8',
+    ),
+  ).nav as Record<string, string>[]
 ).map(item => Object.keys(item)[0]);
 const screenshots = join(repoRoot, '.test-output/screenshots');
 
@@ -79,15 +90,22 @@ describe('a newcomer in Chromium', () => {
   it('lists every component in the catalog', async () => {
     const heading = page.getByText(`All Components (${components.length})`);
     // The catalog ingests the demo in the background just after start; reload until it is in.
-    await eventually('the catalog to list every component', async () => {
-      await page.goto(`${portal.baseUrl}/catalog?filters[kind]=component&filters[user]=all`);
-      await heading.waitFor({ timeout: 5_000 });
-      return true;
-    }, 90_000);
+    await eventually(
+      'the catalog to list every component',
+      async () => {
+        await page.goto(
+          `${portal.baseUrl}/catalog?filters[kind]=component&filters[user]=all`,
+        );
+        await heading.waitFor({ timeout: 5_000 });
+        return true;
+      },
+      90_000,
+    );
     const firstRowsShown = await page.getByRole('row').allInnerTexts();
     const titles = components.map(displayName);
     assert.ok(
-      firstRowsShown.filter(row => titles.some(t => row.includes(t))).length >= 10,
+      firstRowsShown.filter(row => titles.some(t => row.includes(t))).length >=
+        10,
       `table rows: ${firstRowsShown.join(' | ')}`,
     );
   });
@@ -98,40 +116,64 @@ describe('a newcomer in Chromium', () => {
     await page.keyboard.press('Escape');
     await page.getByText(`All Components (${teamComponents.length})`).waitFor();
     for (const entity of teamComponents) {
-      await page.getByRole('link', { name: displayName(entity), exact: true }).waitFor();
+      await page
+        .getByRole('link', { name: displayName(entity), exact: true })
+        .waitFor();
     }
     assert.equal(
-      await page.getByRole('link', { name: displayName(otherComponent), exact: true }).count(),
+      await page
+        .getByRole('link', { name: displayName(otherComponent), exact: true })
+        .count(),
       0,
       `${displayName(otherComponent)} is not owned by ${displayName(team)}`,
     );
   });
 
   it('opens a service and reads its docs, moving between pages', async () => {
-    await page.getByRole('link', { name: displayName(service), exact: true }).click();
+    await page
+      .getByRole('link', { name: displayName(service), exact: true })
+      .click();
     await page.getByRole('link', { name: 'TechDocs', exact: true }).click();
     // TechDocs builds the site on first view (mkdocs), then renders it with its navigation.
     const heading = page.locator('article h1').first();
     await heading.waitFor({ timeout: 120_000 });
     assert.match(await heading.innerText(), new RegExp(displayName(service)));
     const lastPage = docsNav[docsNav.length - 1];
-    await page.locator('nav.md-nav--primary').getByRole('link', { name: lastPage }).first().click();
-    await eventually('the last docs page to show', async () => {
-      const text = await heading.innerText();
-      return text.includes(lastPage) ? text : undefined;
-    }, 20_000);
+    await page
+      .locator('nav.md-nav--primary')
+      .getByRole('link', { name: lastPage })
+      .first()
+      .click();
+    await eventually(
+      'the last docs page to show',
+      async () => {
+        const text = await heading.innerText();
+        return text.includes(lastPage) ? text : undefined;
+      },
+      20_000,
+    );
     assert.match(page.url(), /\/docs\/runbook\/$/);
   });
 
   it('finds a docs page through search and opens it', async () => {
     // The runbook explains idempotency keys; built docs are indexed on the collator's schedule.
-    const hit = page.locator(`a[href*="/docs/default/component/${service.metadata.name}/"]`).first();
-    await eventually('a search hit in the service docs', async () => {
-      await page.goto(`${portal.baseUrl}/search?query=idempotency`);
-      await hit.waitFor({ timeout: 5_000 });
-      return true;
-    }, 90_000);
+    const hit = page
+      .locator(`a[href*="/docs/default/component/${service.metadata.name}/"]`)
+      .first();
+    await eventually(
+      'a search hit in the service docs',
+      async () => {
+        await page.goto(`${portal.baseUrl}/search?query=idempotency`);
+        await hit.waitFor({ timeout: 5_000 });
+        return true;
+      },
+      90_000,
+    );
     await hit.click();
-    await page.locator('article').getByText(/idempotency/i).first().waitFor({ timeout: 60_000 });
+    await page
+      .locator('article')
+      .getByText(/idempotency/i)
+      .first()
+      .waitFor({ timeout: 60_000 });
   });
 });

@@ -42,7 +42,9 @@ export interface Portal {
 export function unpackBackendBundle(): string {
   const bundle = join(backendDir, 'dist/bundle.tar.gz');
   if (!existsSync(bundle)) {
-    throw new Error('packages/backend is not built: run `yarn build:all` first');
+    throw new Error(
+      'packages/backend is not built: run `yarn build:all` first',
+    );
   }
   const root = mkdtempSync(join(tmpdir(), 'paved-bundle-'));
   execFileSync('tar', ['xzf', bundle, '-C', root]);
@@ -124,7 +126,9 @@ export async function startPortal(options: {
   const baseUrl = `http://localhost:${port}`;
   const workDir = mkdtempSync(join(tmpdir(), 'paved-portal-'));
   const postgres =
-    options.database === 'postgres' ? await createPostgresDatabase() : undefined;
+    options.database === 'postgres'
+      ? await createPostgresDatabase()
+      : undefined;
 
   const overlay = {
     app: { baseUrl },
@@ -156,7 +160,11 @@ export async function startPortal(options: {
     search: {
       collators: {
         techdocs: {
-          schedule: { frequency: 'PT5S', timeout: 'PT2M', initialDelay: 'PT2S' },
+          schedule: {
+            frequency: 'PT5S',
+            timeout: 'PT2M',
+            initialDelay: 'PT2S',
+          },
         },
       },
     },
@@ -194,7 +202,8 @@ export async function startPortal(options: {
     exited = code ?? -1;
   });
 
-  const logTail = (lines = 40) => log.join('').split('\n').slice(-lines).join('\n');
+  const logTail = (lines = 40) =>
+    log.join('').split('\n').slice(-lines).join('\n');
   const stop = async () => {
     if (exited === null) {
       const gone = new Promise(r => child.once('exit', r));
@@ -212,7 +221,9 @@ export async function startPortal(options: {
     if (exited !== null) {
       const tail = logTail();
       await stop();
-      throw new Error(`backend exited with code ${exited} during start-up:\n${tail}`);
+      throw new Error(
+        `backend exited with code ${exited} during start-up:\n${tail}`,
+      );
     }
     try {
       const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
@@ -238,7 +249,9 @@ export async function startPortal(options: {
         { headers: { 'X-Requested-With': 'XMLHttpRequest' } },
       );
       if (!res.ok) {
-        throw new Error(`guest sign-in failed: ${res.status} ${await res.text()}`);
+        throw new Error(
+          `guest sign-in failed: ${res.status} ${await res.text()}`,
+        );
       }
       const body = (await res.json()) as {
         backstageIdentity: { token: string };

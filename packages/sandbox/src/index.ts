@@ -3,8 +3,41 @@
  *
  * @packageDocumentation
  */
-export { bundledCrdFiles, startKubernetesStandIn } from './kubernetes/server';
+export {
+  bundledCrdFiles,
+  bundledXrdFiles,
+  startKubernetesStandIn,
+} from './kubernetes/server';
 export type {
+  ControllerOptions,
   KubernetesStandIn,
   KubernetesStandInOptions,
 } from './kubernetes/server';
+export type { TlsKeyPair } from './kubernetes/tls';
+export type { RevisionResolver } from './kubernetes/argocd';
+export { FORCED_ANNOTATION } from './kubernetes/crossplane';
+export {
+  forceApplicationState,
+  forceClaimState,
+  releaseForcedState,
+} from './kubernetes/forceState';
+export type {
+  CustomObjectRef,
+  ForcedApplicationState,
+  ForcedClaimState,
+  StandInConnection,
+} from './kubernetes/forceState';
+export { startGitHubStandIn } from './github';
+export type {
+  BranchProtectionSettings,
+  CreateRepoOptions,
+  FileChanges,
+  GitHubStandIn,
+  GitHubStandInOptions,
+  GitHubToken,
+  GitIdentity,
+  OrgRole,
+  RepositoryJson,
+  TeamRole,
+  Visibility,
+} from './github';

@@ -41,7 +41,12 @@ export const techdocsModulePrebuild = createBackendModule({
           id: 'techdocs-prebuild',
           ...schedule,
           fn: async () => {
-            const result = await prebuildAllDocs({ auth, catalog, discovery, logger });
+            const result = await prebuildAllDocs({
+              auth,
+              catalog,
+              discovery,
+              logger,
+            });
             logger.info(
               `TechDocs prebuild: ${result.built} built, ${result.upToDate} up to date, ${result.failed.length} failed`,
             );

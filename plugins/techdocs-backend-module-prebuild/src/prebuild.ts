@@ -28,7 +28,9 @@ export async function prebuildAllDocs(deps: {
   const credentials = await auth.getOwnServiceCredentials();
   const { items } = await catalog.getEntities(
     {
-      filter: { [`metadata.annotations.${TECHDOCS_REF}`]: CATALOG_FILTER_EXISTS },
+      filter: {
+        [`metadata.annotations.${TECHDOCS_REF}`]: CATALOG_FILTER_EXISTS,
+      },
       fields: ['kind', 'metadata.namespace', 'metadata.name'],
     },
     { credentials },
@@ -37,7 +39,11 @@ export async function prebuildAllDocs(deps: {
   const result: PrebuildResult = { built: 0, upToDate: 0, failed: [] };
 
   for (const entity of items) {
-    const path = [entity.metadata.namespace ?? 'default', entity.kind, entity.metadata.name]
+    const path = [
+      entity.metadata.namespace ?? 'default',
+      entity.kind,
+      entity.metadata.name,
+    ]
       .map(encodeURIComponent)
       .join('/');
     const { token } = await auth.getPluginRequestToken({
@@ -57,7 +63,10 @@ export async function prebuildAllDocs(deps: {
 }
 
 /** Reads the sync endpoint's event stream to its end: `finish` or `error`. */
-async function syncDocs(url: string, token: string): Promise<'updated' | 'unchanged'> {
+async function syncDocs(
+  url: string,
+  token: string,
+): Promise<'updated' | 'unchanged'> {
   const res = await fetch(url, {
     headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
   });

@@ -29,7 +29,11 @@ describe('findMissingConfig', () => {
 
   it('reports a key whose parent is a value of another type as missing', () => {
     const config = new ConfigReader({
-      paved: { requiredConfig: [{ key: 'backend.database.connection.host', env: 'POSTGRES_HOST' }] },
+      paved: {
+        requiredConfig: [
+          { key: 'backend.database.connection.host', env: 'POSTGRES_HOST' },
+        ],
+      },
       backend: { database: { connection: ':memory:' } },
     });
     expect(findMissingConfig(config)).toEqual([

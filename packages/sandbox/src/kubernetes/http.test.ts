@@ -2,6 +2,8 @@
  * Behaviour a client sees on the wire: authentication, discovery, watch
  * streams, finalizers, namespaces, paging and independent clusters.
  */
+import { X509Certificate } from 'node:crypto';
+import { request } from 'node:https';
 import {
   TestCluster,
   openWatch,
@@ -56,6 +58,44 @@ describe('the stand-in over HTTP', () => {
         status: 200,
         body: 'ok',
       });
+    }
+  });
+
+  it('serves HTTPS that only clients trusting its CA accept, and keeps a given CA', async () => {
+    const certificate = new X509Certificate(cluster.standIn.caPem);
+    expect(certificate.ca).toBe(true);
+    expect(certificate.subjectAltName).toBe(
+      'IP Address:127.0.0.1, DNS:localhost',
+    );
+    expect(certificate.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(new Date(certificate.validTo).getTime()).toBeGreaterThan(
+      Date.now() + 300 * 24 * 60 * 60 * 1000,
+    );
+    expect(Buffer.from(cluster.standIn.caData, 'base64').toString()).toBe(
+      cluster.standIn.caPem,
+    );
+    expect(cluster.standIn.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+
+    const untrusted = new Promise<string>(resolve => {
+      const req = request(`${cluster.standIn.url}/healthz`, res => {
+        res.resume();
+        resolve(`answered ${res.statusCode}`);
+      });
+      req.on('error', error =>
+        resolve((error as NodeJS.ErrnoException).code ?? ''),
+      );
+      req.end();
+    });
+    expect(await untrusted).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+
+    const restarted = await startTestCluster({ tls: cluster.standIn.tls });
+    try {
+      expect(restarted.standIn.caPem).toBe(cluster.standIn.caPem);
+      // A client that trusted the first instance's CA trusts this one.
+      const answer = await raw(restarted, 'GET', '/healthz', { token: null });
+      expect(answer.status).toBe(200);
+    } finally {
+      await restarted.standIn.stop();
     }
   });
 

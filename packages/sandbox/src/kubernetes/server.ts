@@ -3,16 +3,14 @@
  * authentication, discovery, list/watch and the object verbs.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import {
-  IncomingMessage,
-  Server,
-  ServerResponse,
-  createServer,
-} from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Server, createServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { ArgoCdController, RevisionResolver } from './argocd';
 import { Cluster, PatchType, Target } from './cluster';
+import { CrossplaneController } from './crossplane';
 import {
   apiGroup,
   apiGroupList,
@@ -31,7 +29,9 @@ import {
   unauthorized,
   unsupportedMediaType,
 } from './status';
+import { LocalClient } from './localClient';
 import { KubeObject, StoreEvent } from './store';
+import { TlsKeyPair, generateServingCertificate } from './tls';
 
 export interface KubernetesStandInOptions {
   /** 0 (the default) picks a free port. */
@@ -44,16 +44,45 @@ export interface KubernetesStandInOptions {
   clusterName: string;
   /** CustomResourceDefinition YAML files to serve from the start; defaults to {@link bundledCrdFiles}. */
   crdFiles?: string[];
+  /** Crossplane CompositeResourceDefinition YAML files to offer from the start; defaults to {@link bundledXrdFiles}. */
+  xrdFiles?: string[];
+  /** The simulated Crossplane and Argo CD controllers; both run unless switched off. */
+  controllers?: ControllerOptions;
   /** How many past events watches can resume from before getting 410 Expired; defaults to 1000. */
   eventWindow?: number;
   /** How often watches that allow bookmarks get one; defaults to 60 seconds, about what the apiserver does. */
   bookmarkIntervalMs?: number;
+  /**
+   * The serving key and certificate (PEM). Defaults to a new self-signed CA
+   * certificate for 127.0.0.1 and localhost; pass the `tls` of an earlier
+   * instance to keep the CA clients already trust.
+   */
+  tls?: TlsKeyPair;
+}
+
+export interface ControllerOptions {
+  /** Reconcile Crossplane claims (XRDs are always turned into CRDs); defaults to true. */
+  crossplane?: boolean;
+  /** Report Argo CD Application sync, health and history; defaults to true. */
+  argoCd?: boolean;
+  /** How long "provisioning" a claim, deleting one and syncing an Application take; defaults to 2 seconds. */
+  delayMs?: number;
+  /** Resolves Application sources to commits; defaults to a fixed fake SHA per source. */
+  resolveRevision?: RevisionResolver;
+  /** How often Application sources are resolved again to notice new commits; defaults to 30 seconds. */
+  revisionPollIntervalMs?: number;
 }
 
 export interface KubernetesStandIn {
-  /** Base URL to use as a kubeconfig cluster `server`. */
+  /** Base URL to use as a kubeconfig cluster `server`: `https://127.0.0.1:{port}`. */
   url: string;
   clusterName: string;
+  /** The CA certificate (PEM) clients must trust; the server certificate itself. */
+  caPem: string;
+  /** `caPem` in base64, the form of kubeconfig's `certificate-authority-data` and Backstage's `caData`. */
+  caData: string;
+  /** The serving key and certificate, to pass as `tls` to a later instance. */
+  tls: TlsKeyPair;
   /**
    * Ends every open watch with an ERROR event carrying 410 Expired and
    * forgets the event history, as when an apiserver's watch cache falls
@@ -65,6 +94,9 @@ export interface KubernetesStandIn {
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/readyz', '/livez']);
+/** What the apiserver answers with; clients ask for it spelled with `@v1.0` (older) or `.v1.0`. */
+const OPENAPI_V2_PROTOBUF =
+  'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 const KUBERNETES_VERSION = {
   major: '1',
   minor: '32',
@@ -77,17 +109,33 @@ const KUBERNETES_VERSION = {
   platform: 'linux/amd64',
 };
 
-/** The Argo CD and Crossplane CRD files shipped with this package. */
-export function bundledCrdFiles(): string[] {
+function yamlFilesIn(subdirectory: string): string[] {
   // Resolved through package.json so it works from src/ and from a build in dist/.
   const directory = join(
     dirname(require.resolve('@paved/sandbox/package.json')),
-    'src/kubernetes/crds',
+    'src/kubernetes',
+    subdirectory,
   );
   return readdirSync(directory)
     .filter(file => file.endsWith('.yaml'))
     .sort()
     .map(file => join(directory, file));
+}
+
+/** The Argo CD and Crossplane CRD files shipped with this package. */
+export function bundledCrdFiles(): string[] {
+  return yamlFilesIn('crds');
+}
+
+/** The Crossplane XRDs shipped with this package: `PostgreSQLInstance` and `Bucket` claims in `platform.paved.dev`. */
+export function bundledXrdFiles(): string[] {
+  return yamlFilesIn('crds/offered');
+}
+
+function readManifests(file: string): unknown[] {
+  return parseAllDocuments(readFileSync(file, 'utf8'))
+    .map(document => document.toJS())
+    .filter(Boolean);
 }
 
 interface OpenWatch {
@@ -190,21 +238,66 @@ function objectKey(object: KubeObject): string {
   return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
 
+type ResolvedOptions = Required<
+  Omit<KubernetesStandInOptions, 'tls' | 'controllers'>
+> & { controllers: ControllerOptions };
+
 class StandInServer {
   private readonly cluster: Cluster;
   private readonly watches = new Set<OpenWatch>();
+  private readonly controllers: Array<{ stop(): void }> = [];
   private address = '';
 
-  constructor(private readonly options: Required<KubernetesStandInOptions>) {
+  constructor(private readonly options: ResolvedOptions) {
     this.cluster = new Cluster(options.eventWindow);
+    const client = new LocalClient(this.cluster);
     for (const file of options.crdFiles) {
-      for (const document of parseAllDocuments(readFileSync(file, 'utf8'))) {
-        const crd = document.toJS();
-        if (crd) {
-          this.cluster.create({ type: CRD_TYPE, version: 'v1', name: '' }, crd);
-        }
+      for (const crd of readManifests(file)) {
+        this.cluster.create({ type: CRD_TYPE, version: 'v1', name: '' }, crd);
       }
     }
+    for (const file of options.xrdFiles) {
+      for (const xrd of readManifests(file)) {
+        client.create(
+          {
+            group: 'apiextensions.crossplane.io',
+            plural: 'compositeresourcedefinitions',
+          },
+          xrd,
+        );
+      }
+    }
+    const {
+      crossplane = true,
+      argoCd = true,
+      delayMs = 2000,
+      resolveRevision,
+      revisionPollIntervalMs = 30_000,
+    } = options.controllers;
+    const crossplaneController = new CrossplaneController(
+      client,
+      this.cluster.store,
+      { claims: crossplane, delayMs },
+    );
+    crossplaneController.start();
+    this.controllers.push(crossplaneController);
+    if (argoCd) {
+      const argoCdController = new ArgoCdController(
+        client,
+        this.cluster.store,
+        {
+          delayMs,
+          resolveRevision,
+          pollIntervalMs: revisionPollIntervalMs,
+        },
+      );
+      argoCdController.start();
+      this.controllers.push(argoCdController);
+    }
+  }
+
+  stopControllers() {
+    this.controllers.forEach(controller => controller.stop());
   }
 
   setAddress(address: string) {
@@ -251,6 +344,10 @@ class StandInServer {
     if (req.headers.authorization !== `Bearer ${this.options.token}`) {
       throw unauthorized();
     }
+    if (url.pathname === '/openapi/v2') {
+      this.openApiV2(req, res);
+      return;
+    }
     const segments = url.pathname
       .split('/')
       .filter(segment => segment !== '')
@@ -268,6 +365,33 @@ class StandInServer {
       throw pathNotFound();
     }
     await this.serveResource(req, res, target, url.searchParams);
+  }
+
+  /**
+   * An OpenAPI v2 document that describes no types. kubectl downloads it to
+   * validate manifests before sending them and skips types it does not
+   * describe, so `kubectl apply` works without `--validate=false` and
+   * validation is left to the stand-in's CRD schemas.
+   */
+  private openApiV2(req: IncomingMessage, res: ServerResponse) {
+    if (req.method !== 'GET') {
+      throw methodNotAllowed();
+    }
+    if ((req.headers.accept ?? '').includes('proto-openapi.spec.v2')) {
+      // An empty protobuf message is an empty openapi_v2.Document.
+      res.writeHead(200, {
+        'Content-Type': OPENAPI_V2_PROTOBUF,
+        'Content-Length': 0,
+      });
+      res.end();
+      return;
+    }
+    sendJson(res, 200, {
+      swagger: '2.0',
+      info: { title: 'Kubernetes', version: KUBERNETES_VERSION.gitVersion },
+      paths: {},
+      definitions: {},
+    });
   }
 
   /** Answers the discovery and version endpoints; undefined for any other path. */
@@ -581,7 +705,7 @@ class StandInServer {
 export async function startKubernetesStandIn(
   options: KubernetesStandInOptions,
 ): Promise<KubernetesStandIn> {
-  const resolved: Required<KubernetesStandInOptions> = {
+  const resolved: ResolvedOptions = {
     token: options.token,
     clusterName: options.clusterName,
     port: options.port ?? 0,
@@ -589,9 +713,14 @@ export async function startKubernetesStandIn(
     eventWindow: options.eventWindow ?? 1000,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
     crdFiles: options.crdFiles ?? bundledCrdFiles(),
+    xrdFiles: options.xrdFiles ?? bundledXrdFiles(),
+    controllers: options.controllers ?? {},
   };
+  const tls =
+    options.tls ??
+    (await generateServingCertificate(`paved-sandbox-${resolved.clusterName}`));
   const standIn = new StandInServer(resolved);
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(tls, (req, res) => {
     standIn.handle(req, res);
   });
   await new Promise<void>((resolve, reject) => {
@@ -605,11 +734,15 @@ export async function startKubernetesStandIn(
   standIn.setAddress(`${hostForUrl}:${port}`);
   let stopped: Promise<void> | undefined;
   return {
-    url: `http://${hostForUrl}:${port}`,
+    url: `https://${hostForUrl}:${port}`,
     clusterName: resolved.clusterName,
+    caPem: tls.cert,
+    caData: Buffer.from(tls.cert).toString('base64'),
+    tls,
     expireWatches: () => standIn.expireWatches(),
     stop: () => {
       stopped ??= new Promise<void>((resolve, reject) => {
+        standIn.stopControllers();
         standIn.closeWatches();
         server.close(error => (error ? reject(error) : resolve()));
         server.closeAllConnections();

@@ -50,6 +50,7 @@ export class ObjectStore {
   private readonly events: Array<StoreEvent & { rv: number }> = [];
   private readonly objects = new Map<string, Map<string, KubeObject>>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly everythingListeners = new Set<Listener>();
 
   constructor(private readonly eventWindow: number) {}
 
@@ -123,6 +124,12 @@ export class ObjectStore {
     return () => set.delete(listener);
   }
 
+  /** Calls `listener` with every new event of any resource until the returned function is called; for in-process controllers. */
+  subscribeAll(listener: Listener): () => void {
+    this.everythingListeners.add(listener);
+    return () => this.everythingListeners.delete(listener);
+  }
+
   /** Forgets all replayable history, as an etcd compaction at the current revision would. */
   compact(): void {
     this.compactedThrough = this.resourceVersion;
@@ -148,6 +155,9 @@ export class ObjectStore {
       this.compactedThrough = dropped?.rv ?? this.compactedThrough;
     }
     for (const listener of this.listeners.get(event.resource) ?? []) {
+      listener(event);
+    }
+    for (const listener of this.everythingListeners) {
       listener(event);
     }
   }

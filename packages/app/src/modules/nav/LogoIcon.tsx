@@ -22,9 +22,30 @@ export const LogoIcon = () => {
       role="img"
       aria-label="Paved"
     >
-      <rect className={classes.stone} x="2" y="3" width="18" height="7" rx="2" />
-      <rect className={classes.stone} x="12" y="12.5" width="18" height="7" rx="2" />
-      <rect className={classes.stone} x="2" y="22" width="18" height="7" rx="2" />
+      <rect
+        className={classes.stone}
+        x="2"
+        y="3"
+        width="18"
+        height="7"
+        rx="2"
+      />
+      <rect
+        className={classes.stone}
+        x="12"
+        y="12.5"
+        width="18"
+        height="7"
+        rx="2"
+      />
+      <rect
+        className={classes.stone}
+        x="2"
+        y="22"
+        width="18"
+        height="7"
+        rx="2"
+      />
     </svg>
   );
 };

@@ -8,7 +8,7 @@ import {
   KubeConfig,
 } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:http';
+import { request } from 'node:https';
 import {
   KubernetesStandIn,
   KubernetesStandInOptions,
@@ -30,9 +30,12 @@ export function kubeConfigFor(
 ): KubeConfig {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
-    // client-node refuses plain http unless TLS verification is explicitly skipped.
     clusters: [
-      { name: standIn.clusterName, server: standIn.url, skipTLSVerify: true },
+      {
+        name: standIn.clusterName,
+        server: standIn.url,
+        caData: standIn.caData,
+      },
     ],
     users: [{ name: 'tester', token }],
     contexts: [
@@ -54,6 +57,8 @@ export async function startTestCluster(
   const standIn = await startKubernetesStandIn({
     clusterName: 'test',
     token,
+    // Tests of the API server's own behaviour should not see controller writes.
+    controllers: { crossplane: false, argoCd: false },
     ...options,
   });
   const kubeConfig = kubeConfigFor(standIn, token);
@@ -72,7 +77,7 @@ export interface RawResponse {
   body: any;
 }
 
-/** One plain HTTP request, for what a client library would hide. */
+/** One plain HTTPS request, for what a client library would hide. */
 export async function raw(
   cluster: TestCluster,
   method: string,
@@ -92,17 +97,29 @@ export async function raw(
         ? options.body
         : JSON.stringify(options.body);
   }
-  const response = await fetch(`${cluster.standIn.url}${path}`, {
-    method,
-    headers,
-    body,
-  });
-  const text = await response.text();
+  const response = await new Promise<{ status: number; text: string }>(
+    (resolve, reject) => {
+      const req = request(
+        `${cluster.standIn.url}${path}`,
+        { method, headers, ca: cluster.standIn.caPem },
+        res => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    },
+  );
   try {
-    return { status: response.status, body: JSON.parse(text) };
+    return { status: response.status, body: JSON.parse(response.text) };
   } catch {
     // Health endpoints answer plain text.
-    return { status: response.status, body: text };
+    return { status: response.status, body: response.text };
   }
 }
 
@@ -130,7 +147,10 @@ export function openWatch(cluster: TestCluster, path: string): RawWatch {
   });
   const req = request(
     `${cluster.standIn.url}${path}`,
-    { headers: { authorization: `Bearer ${cluster.token}` } },
+    {
+      headers: { authorization: `Bearer ${cluster.token}` },
+      ca: cluster.standIn.caPem,
+    },
     res => {
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -164,4 +184,22 @@ export function openWatch(cluster: TestCluster, path: string): RawWatch {
     ended,
     close: () => req.destroy(),
   };
+}
+
+/** Reads events from `watch` until one satisfies `predicate`, and returns it. */
+export async function nextMatching(
+  watch: RawWatch,
+  predicate: (event: WatchEvent) => boolean,
+): Promise<WatchEvent> {
+  for (;;) {
+    const event = await watch.next();
+    if (predicate(event)) {
+      return event;
+    }
+  }
+}
+
+/** The condition of `type` on an object's status, if any. */
+export function conditionOf(object: any, type: string): any {
+  return (object?.status?.conditions ?? []).find((c: any) => c.type === type);
 }

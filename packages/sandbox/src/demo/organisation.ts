@@ -1,0 +1,133 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+
+interface CatalogEntity {
+  kind: string;
+  metadata: {
+    name: string;
+    title?: string;
+    description?: string;
+    annotations?: Record<string, string>;
+    tags?: string[];
+  };
+  spec?: Record<string, any>;
+}
+
+export interface DemoTeam {
+  slug: string;
+  name: string;
+  description?: string;
+  parent?: string;
+}
+
+export interface DemoComponent {
+  name: string;
+  title: string;
+  description: string;
+  type: string;
+  lifecycle: string;
+  owner: string;
+  system?: string;
+  tags: string[];
+  /** argocd/app-name, set only on deployed components */
+  argoAppName?: string;
+  /** Files of the component's folder in demo/, keyed by repo path (catalog-info, mkdocs, docs) */
+  files: Record<string, string>;
+}
+
+export interface DemoOrganisation {
+  org: string;
+  teams: DemoTeam[];
+  users: { login: string; name: string; email?: string; teams: string[] }[];
+  components: DemoComponent[];
+}
+
+function readTree(dir: string, root = dir): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) {
+      Object.assign(files, readTree(path, root));
+    } else {
+      files[relative(root, path)] = readFileSync(path, 'utf8');
+    }
+  }
+  return files;
+}
+
+/**
+ * The demo organisation as the catalog files in demo/ describe it, so the GitHub stand-in and the
+ * clusters hold exactly what the portal's catalog says: the org of the components' project slugs,
+ * teams from Groups of type team, users, and one repo's worth of files per component.
+ */
+export function readDemoOrganisation(demoDir: string): DemoOrganisation {
+  const location = parse(readFileSync(join(demoDir, 'all.yaml'), 'utf8'));
+  const targets = location.spec.targets as string[];
+  const entities = targets.flatMap(target =>
+    parseAllDocuments(readFileSync(join(demoDir, target), 'utf8')).map(doc => ({
+      entity: doc.toJS() as CatalogEntity,
+      target,
+    })),
+  );
+
+  const groups = entities
+    .filter(e => e.entity.kind === 'Group')
+    .map(e => e.entity);
+  const teams = groups
+    .filter(g => g.spec?.type === 'team')
+    .map(g => ({
+      slug: g.metadata.name,
+      name: g.spec?.profile?.displayName ?? g.metadata.title ?? g.metadata.name,
+      description: g.metadata.description,
+    }));
+  const teamSlugs = new Set(teams.map(t => t.slug));
+
+  const users = entities
+    .filter(e => e.entity.kind === 'User')
+    .map(({ entity }) => ({
+      login: entity.metadata.name,
+      name: entity.spec?.profile?.displayName ?? entity.metadata.name,
+      email: entity.spec?.profile?.email,
+      teams: ((entity.spec?.memberOf ?? []) as string[]).filter(t =>
+        teamSlugs.has(t),
+      ),
+    }));
+
+  const components = entities
+    .filter(e => e.entity.kind === 'Component')
+    .map(({ entity, target }) => {
+      const annotations = entity.metadata.annotations ?? {};
+      const componentDir = join(demoDir, target, '..');
+      return {
+        name: entity.metadata.name,
+        title: entity.metadata.title ?? entity.metadata.name,
+        description: entity.metadata.description ?? '',
+        type: entity.spec?.type,
+        lifecycle: entity.spec?.lifecycle,
+        owner: String(entity.spec?.owner).replace(/^group:(default\/)?/, ''),
+        system: entity.spec?.system,
+        tags: entity.metadata.tags ?? [],
+        argoAppName: annotations['argocd/app-name'],
+        files: readTree(componentDir),
+      };
+    });
+
+  const slugs = new Set(
+    components
+      .map(c => entities.find(e => e.entity.metadata.name === c.name)?.entity)
+      .map(
+        e =>
+          e?.metadata.annotations?.['github.com/project-slug']?.split('/')[0],
+      )
+      .filter(Boolean),
+  );
+  if (slugs.size !== 1) {
+    throw new Error(
+      `demo components must share one GitHub org, found ${[...slugs].join(
+        ', ',
+      )}`,
+    );
+  }
+  return { org: [...slugs][0]!, teams, users, components };
+}

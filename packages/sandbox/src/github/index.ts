@@ -1,0 +1,15 @@
+export { startGitHubStandIn } from './server';
+export type {
+  GitHubStandIn,
+  GitHubStandInOptions,
+  GitHubToken,
+  RepositoryJson,
+} from './server';
+export type {
+  BranchProtectionSettings,
+  CreateRepoOptions,
+  OrgRole,
+  TeamRole,
+  Visibility,
+} from './model';
+export type { FileChanges, GitIdentity } from './repoStore';

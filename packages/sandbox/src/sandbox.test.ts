@@ -1,0 +1,126 @@
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { Octokit } from '@octokit/rest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { readDemoOrganisation } from './demo/organisation';
+import { Sandbox, startSandbox } from './sandbox';
+
+// The repo's own demo organisation: what the portal's catalog shows is what gets seeded.
+const repoRoot = resolve(process.cwd(), '../..');
+const demo = readDemoOrganisation(join(repoRoot, 'demo'));
+
+describe('the sandbox seeded with the demo organisation', () => {
+  let sandbox: Sandbox;
+  let stateDir: string;
+  let kubeConfig: KubeConfig;
+  let octokit: Octokit;
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'paved-sandbox-'));
+    sandbox = await startSandbox({ repoRoot, stateDir, port: 0 });
+    kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(join(stateDir, 'kubeconfig'));
+    octokit = new Octokit({
+      baseUrl: sandbox.github.apiUrl,
+      auth: sandbox.token,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await sandbox?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('has one GitHub repo per demo component, with its catalog file and docs', async () => {
+    const repos = await octokit.paginate('GET /orgs/{org}/repos', {
+      org: demo.org,
+      per_page: 10,
+    });
+    expect(repos.map(r => r.name).sort()).toEqual(
+      demo.components.map(c => c.name).sort(),
+    );
+    const { data } = await octokit.repos.getContent({
+      owner: demo.org,
+      repo: 'payments-service',
+      path: 'catalog-info.yaml',
+    });
+    const content = Buffer.from(
+      (data as { content: string }).content,
+      'base64',
+    ).toString();
+    expect(parse(content).metadata.name).toBe('payments-service');
+  });
+
+  it('deploys every argocd/app-name component to dev and the production ones to prod', async () => {
+    const names = async (context: string) => {
+      kubeConfig.setCurrentContext(context);
+      const api = kubeConfig.makeApiClient(CustomObjectsApi);
+      const list = await api.listNamespacedCustomObject({
+        group: 'argoproj.io',
+        version: 'v1alpha1',
+        namespace: 'argocd',
+        plural: 'applications',
+      });
+      return (list.items as { metadata: { name: string } }[])
+        .map(a => a.metadata.name)
+        .sort();
+    };
+    const deployed = demo.components.filter(c => c.argoAppName);
+    expect(await names('sandbox-dev')).toEqual(
+      deployed.map(c => c.argoAppName).sort(),
+    );
+    expect(await names('sandbox-prod')).toEqual(
+      deployed
+        .filter(c => c.lifecycle === 'production')
+        .map(c => c.argoAppName)
+        .sort(),
+    );
+  });
+
+  it('syncs Applications to the newest commit of their path in the GitHub stand-in', async () => {
+    kubeConfig.setCurrentContext('sandbox-dev');
+    const api = kubeConfig.makeApiClient(CustomObjectsApi);
+    const { data: commits } = await octokit.repos.listCommits({
+      owner: demo.org,
+      repo: 'payments-service',
+      path: 'deploy',
+      per_page: 1,
+    });
+    let revision: string | undefined;
+    for (
+      let attempt = 0;
+      attempt < 50 && revision !== commits[0].sha;
+      attempt++
+    ) {
+      const app = (await api.getNamespacedCustomObject({
+        group: 'argoproj.io',
+        version: 'v1alpha1',
+        namespace: 'argocd',
+        plural: 'applications',
+        name: 'payments-service',
+      })) as { status?: { sync?: { revision?: string } } };
+      revision = app.status?.sync?.revision;
+      if (revision !== commits[0].sha)
+        await new Promise(r => setTimeout(r, 200));
+    }
+    expect(revision).toBe(commits[0].sha);
+  });
+
+  it('writes an app-config overlay that points Paved at the stand-ins with their CA', () => {
+    const overlay = parse(
+      readFileSync(join(stateDir, 'app-config.yaml'), 'utf8'),
+    );
+    expect(overlay.integrations.github[0].apiBaseUrl).toBe(
+      sandbox.github.apiUrl,
+    );
+    const clusters = overlay.kubernetes.clusterLocatorMethods[0].clusters;
+    expect(clusters.map((c: { name: string }) => c.name)).toEqual([
+      'sandbox-dev',
+      'sandbox-prod',
+    ]);
+    expect(clusters[0].caData).toBe(sandbox.clusters[0].caData);
+    expect(JSON.stringify(overlay)).not.toMatch(/skipTLSVerify/);
+  });
+});

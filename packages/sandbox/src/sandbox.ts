@@ -1,0 +1,184 @@
+/*
+ * The sandbox: the stand-ins the portal talks to in development. Two Kubernetes clusters
+ * (`sandbox-dev`, `sandbox-prod`) and the GitHub stand-in, seeded with the demo organisation from
+ * demo/, plus the files that let any client find them:
+ *   kubeconfig        one context per cluster, for kubectl and any client
+ *   app-config.yaml   the overlay that points Paved's GitHub integration and clusters here
+ * Everything lives in memory and is seeded afresh at each start.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { readDemoOrganisation } from './demo/organisation';
+import { seedDemo } from './demo/seed';
+import { GitHubStandIn, startGitHubStandIn } from './github';
+import { RevisionResolver } from './kubernetes/argocd';
+import { KubernetesStandIn, startKubernetesStandIn } from './kubernetes/server';
+
+export interface Sandbox {
+  github: GitHubStandIn;
+  clusters: KubernetesStandIn[];
+  token: string;
+  stop(): Promise<void>;
+}
+
+function kubeConfigFor(clusters: KubernetesStandIn[], token: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: clusters.map(c => ({
+      name: c.clusterName,
+      cluster: { server: c.url, 'certificate-authority-data': c.caData },
+    })),
+    users: [{ name: 'sandbox-admin', user: { token } }],
+    contexts: clusters.map(c => ({
+      name: c.clusterName,
+      context: { cluster: c.clusterName, user: 'sandbox-admin' },
+    })),
+    'current-context': clusters[0].clusterName,
+  };
+}
+
+/**
+ * Argo CD syncs an Application to the newest commit touching its path; here that is asked of
+ * the GitHub stand-in's REST API, as for any repo whose clone URL it serves.
+ */
+export function gitHubRevisionResolver(
+  gitBaseUrl: string,
+  apiUrl: string,
+  token: string,
+): RevisionResolver {
+  return async (repoURL, targetRevision, path) => {
+    if (!repoURL.startsWith(`${gitBaseUrl}/`)) {
+      return undefined;
+    }
+    const [owner, repo] = repoURL
+      .slice(gitBaseUrl.length + 1)
+      .replace(/\.git$/, '')
+      .split('/');
+    const query = new URLSearchParams({
+      sha: targetRevision,
+      path,
+      per_page: '1',
+    });
+    const res = await fetch(
+      `${apiUrl}/repos/${owner}/${repo}/commits?${query}`,
+      {
+        headers: { Authorization: `token ${token}` },
+      },
+    );
+    if (!res.ok) {
+      return undefined;
+    }
+    const [latest] = (await res.json()) as { sha: string }[];
+    return latest?.sha;
+  };
+}
+
+/**
+ * Starts and seeds the sandbox. `port` is the GitHub stand-in's; the clusters take the next two
+ * (0 picks free ports for all three). Writes kubeconfig and app-config.yaml into `stateDir`.
+ */
+export async function startSandbox(options: {
+  repoRoot: string;
+  stateDir: string;
+  port: number;
+}): Promise<Sandbox> {
+  const { repoRoot, stateDir, port } = options;
+  const portAfter = (n: number) => (port === 0 ? 0 : port + n);
+
+  const token = randomBytes(24).toString('hex');
+  rmSync(join(stateDir, 'app-config.yaml'), { force: true });
+  rmSync(join(stateDir, 'github'), { recursive: true, force: true });
+  mkdirSync(stateDir, { recursive: true });
+
+  const github = await startGitHubStandIn({
+    port,
+    tokens: [token],
+    dataDir: join(stateDir, 'github'),
+  });
+  const controllers = {
+    resolveRevision: gitHubRevisionResolver(
+      github.gitBaseUrl,
+      github.apiUrl,
+      token,
+    ),
+  };
+  const dev = await startKubernetesStandIn({
+    port: portAfter(1),
+    token,
+    clusterName: 'sandbox-dev',
+    controllers,
+  });
+  // One CA for both clusters, as one kubeconfig user would see in a real fleet.
+  const prod = await startKubernetesStandIn({
+    port: portAfter(2),
+    token,
+    clusterName: 'sandbox-prod',
+    tls: dev.tls,
+    controllers,
+  });
+  const clusters = [dev, prod];
+
+  const kubeconfig = kubeConfigFor(clusters, token);
+  writeFileSync(join(stateDir, 'kubeconfig'), stringify(kubeconfig), {
+    mode: 0o600,
+  });
+
+  await seedDemo({
+    demo: readDemoOrganisation(join(repoRoot, 'demo')),
+    github,
+    clusters: clusters.map(c => {
+      const kc = new KubeConfig();
+      kc.loadFromString(JSON.stringify(kubeconfig));
+      kc.setCurrentContext(c.clusterName);
+      return { name: c.clusterName, kubeConfig: kc };
+    }),
+  });
+
+  const overlay = {
+    integrations: {
+      github: [
+        {
+          host: new URL(github.apiUrl).host,
+          apiBaseUrl: github.apiUrl,
+          token,
+        },
+      ],
+    },
+    kubernetes: {
+      serviceLocatorMethod: { type: 'multiTenant' },
+      clusterLocatorMethods: [
+        {
+          type: 'config',
+          clusters: clusters.map(c => ({
+            name: c.clusterName,
+            title: `${c.clusterName} (stand-in)`,
+            url: c.url,
+            authProvider: 'serviceAccount',
+            serviceAccountToken: token,
+            caData: c.caData,
+          })),
+        },
+      ],
+    },
+  };
+  writeFileSync(
+    join(stateDir, 'app-config.yaml'),
+    `# Written by \`yarn sandbox\` at each start; points Paved at the sandbox stand-ins.\n${stringify(
+      overlay,
+    )}`,
+    { mode: 0o600 },
+  );
+
+  return {
+    github,
+    clusters,
+    token,
+    async stop() {
+      await Promise.all([github.stop(), ...clusters.map(c => c.stop())]);
+    },
+  };
+}
