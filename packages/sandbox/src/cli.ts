@@ -3,24 +3,8 @@
  * kubeconfig and app-config overlay into the checkout's git-ignored .sandbox/ folder.
  * Runs until interrupted.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { startSandbox } from './sandbox';
-
-/** The checkout this runs in: the nearest folder up from here holding backstage.json. */
-function findRepoRoot(from: string): string {
-  let dir = resolve(from);
-  while (!existsSync(join(dir, 'backstage.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new Error(
-        `no backstage.json above ${from}: run the sandbox inside the Paved repo`,
-      );
-    }
-    dir = parent;
-  }
-  return dir;
-}
+import { join } from 'node:path';
+import { findRepoRoot, startSandbox } from './sandbox';
 
 async function main() {
   const repoRoot = findRepoRoot(process.cwd());

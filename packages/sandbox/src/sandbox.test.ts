@@ -2,13 +2,13 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { Octokit } from '@octokit/rest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readDemoOrganisation } from './demo/organisation';
-import { Sandbox, startSandbox } from './sandbox';
+import { findRepoRoot, Sandbox, startSandbox } from './sandbox';
 
 // The repo's own demo organisation: what the portal's catalog shows is what gets seeded.
-const repoRoot = resolve(process.cwd(), '../..');
+const repoRoot = findRepoRoot(process.cwd());
 const demo = readDemoOrganisation(join(repoRoot, 'demo'));
 
 describe('the sandbox seeded with the demo organisation', () => {

@@ -8,8 +8,8 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { readDemoOrganisation } from './demo/organisation';
 import { seedDemo } from './demo/seed';
@@ -22,6 +22,21 @@ export interface Sandbox {
   clusters: KubernetesStandIn[];
   token: string;
   stop(): Promise<void>;
+}
+
+/** The checkout this runs in: the nearest folder up from `from` holding backstage.json. */
+export function findRepoRoot(from: string): string {
+  let dir = resolve(from);
+  while (!existsSync(join(dir, 'backstage.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new Error(
+        `no backstage.json above ${from}: run the sandbox inside the Paved repo`,
+      );
+    }
+    dir = parent;
+  }
+  return dir;
 }
 
 function kubeConfigFor(clusters: KubernetesStandIn[], token: string) {
