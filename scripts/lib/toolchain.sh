@@ -34,8 +34,16 @@ ensure_toolchain() {
   fi
   if [ -n "$node_home" ]; then
     export PATH="$node_home/bin:$PATH"
-    # node-gyp (better-sqlite3) builds against these headers instead of downloading them.
+    # node-gyp (better-sqlite3) builds against these headers instead of downloading them. Some
+    # node-gyp versions ignore npm_config_nodedir, so its header cache is seeded too.
     export npm_config_nodedir="$node_home"
+    local gyp_dir
+    gyp_dir="${XDG_CACHE_HOME:-$HOME/.cache}/node-gyp/$("$node_home/bin/node" -p process.versions.node)"
+    if [ ! -f "$gyp_dir/installVersion" ]; then
+      mkdir -p "$gyp_dir"
+      cp -r "$node_home/include" "$gyp_dir/"
+      echo 11 >"$gyp_dir/installVersion"
+    fi
   fi
 
   export COREPACK_NPM_REGISTRY="$registry"
