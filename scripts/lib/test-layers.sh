@@ -68,4 +68,6 @@ ensure_machine_parts() {
   ensure_postgres
   PAVED_CHROMIUM=$(chromium_path)
   export PAVED_CHROMIUM
+  # Store tests use Backstage's TestDatabases, which runs PostgreSQL cases only when this is set.
+  export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-$PAVED_TEST_POSTGRES_URL}"
 }

@@ -1,8 +1,11 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import signalsPlugin from '@backstage/plugin-signals/alpha';
+import argoCdPlugin from '@paved/plugin-argocd';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 
 export default createApp({
-  features: [catalogPlugin, navModule, homeModule],
+  // Signals is listed so the Argo CD card's live updates never depend on package discovery.
+  features: [catalogPlugin, signalsPlugin, argoCdPlugin, navModule, homeModule],
 });

@@ -1,0 +1,210 @@
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import List from '@material-ui/core/List';
+import ListItem from '@material-ui/core/ListItem';
+import ListItemText from '@material-ui/core/ListItemText';
+import Typography from '@material-ui/core/Typography';
+import {
+  CodeSnippet,
+  Link,
+  Progress,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import { useApi } from '@backstage/frontend-plugin-api';
+import {
+  ApplicationCondition,
+  ApplicationDetailResponse,
+  ApplicationSummary,
+  ManagedResource,
+} from '@paved/plugin-argocd-common';
+import useAsync from 'react-use/esm/useAsync';
+import { stringify } from 'yaml';
+import { argoCdApiRef } from '../../api';
+import { ArgoCdErrorPanel } from '../ArgoCdErrorPanel';
+import { RelativeTime } from '../RelativeTime';
+import { HealthStatusChip, SyncStatusChip } from '../StatusChips';
+
+const resourceColumns: TableColumn<ManagedResource>[] = [
+  {
+    title: 'Kind',
+    render: r => (r.group ? `${r.kind} (${r.group})` : r.kind),
+  },
+  { title: 'Namespace', field: 'namespace', emptyValue: '—' },
+  { title: 'Name', field: 'name' },
+  {
+    title: 'Sync',
+    render: r => <SyncStatusChip status={r.status} />,
+  },
+  {
+    title: 'Health',
+    render: r =>
+      r.health?.status ? (
+        <>
+          <HealthStatusChip status={r.health.status} />
+          {r.health.message && (
+            <Typography variant="body2" color="textSecondary">
+              {r.health.message}
+            </Typography>
+          )}
+        </>
+      ) : (
+        '—'
+      ),
+  },
+];
+
+function ManagedResourcesTable(props: { resources: ManagedResource[] }) {
+  return (
+    <Table<ManagedResource>
+      title="Managed resources"
+      columns={resourceColumns}
+      data={props.resources}
+      options={{ paging: false, search: false, padding: 'dense' }}
+      emptyContent={
+        <Box p={2}>
+          <Typography variant="body2">
+            Argo CD reports no managed resources.
+          </Typography>
+        </Box>
+      }
+    />
+  );
+}
+
+function ConditionsList(props: { conditions: ApplicationCondition[] }) {
+  if (props.conditions.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        No conditions.
+      </Typography>
+    );
+  }
+  return (
+    <List dense>
+      {props.conditions.map((condition, index) => (
+        <ListItem key={`${condition.type}-${index}`}>
+          <ListItemText
+            primary={condition.type}
+            secondary={
+              <>
+                {condition.message}
+                {condition.lastTransitionTime && (
+                  <>
+                    {' · '}
+                    <RelativeTime iso={condition.lastTransitionTime} />
+                  </>
+                )}
+              </>
+            }
+          />
+        </ListItem>
+      ))}
+    </List>
+  );
+}
+
+function ApplicationDetails(props: { detail: ApplicationDetailResponse }) {
+  const { detail } = props;
+  return (
+    <>
+      <ManagedResourcesTable resources={detail.resources} />
+      <Box mt={3}>
+        <Typography variant="h6">Conditions</Typography>
+        <ConditionsList conditions={detail.application.conditions} />
+      </Box>
+      <Box mt={3}>
+        <Typography variant="h6">Manifest</Typography>
+        <CodeSnippet
+          language="yaml"
+          text={stringify(detail.manifest)}
+          showCopyCodeButton
+        />
+      </Box>
+    </>
+  );
+}
+
+function ApplicationDetailsBody(props: {
+  entityRef: CompoundEntityRef;
+  application: ApplicationSummary;
+  refreshKey: number;
+}) {
+  const { entityRef, application, refreshKey } = props;
+  const argoCdApi = useApi(argoCdApiRef);
+  const { value, error } = useAsync(
+    () =>
+      argoCdApi.getApplicationDetail(entityRef, {
+        instance: application.instance,
+        namespace: application.namespace,
+        name: application.name,
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [
+      argoCdApi,
+      entityRef.kind,
+      entityRef.namespace,
+      entityRef.name,
+      application.instance,
+      application.namespace,
+      application.name,
+      refreshKey,
+    ],
+  );
+  if (error) {
+    return <ArgoCdErrorPanel error={error} />;
+  }
+  if (!value) {
+    return <Progress />;
+  }
+  return <ApplicationDetails detail={value} />;
+}
+
+/**
+ * The Kubernetes view of one Application: the resources it manages with their sync and
+ * health, its conditions, and its manifest as the cluster holds it.
+ */
+export function ApplicationDetailsDialog(props: {
+  open: boolean;
+  onClose: () => void;
+  entityRef: CompoundEntityRef;
+  application: ApplicationSummary;
+  refreshKey: number;
+}) {
+  const { open, onClose, application } = props;
+  return (
+    <Dialog
+      open={open}
+      onClose={onClose}
+      maxWidth="lg"
+      fullWidth
+      aria-labelledby="argocd-application-details-title"
+    >
+      <DialogTitle id="argocd-application-details-title">
+        {application.name} on {application.instanceTitle}
+      </DialogTitle>
+      <DialogContent dividers>
+        {open && (
+          <ApplicationDetailsBody
+            entityRef={props.entityRef}
+            application={application}
+            refreshKey={props.refreshKey}
+          />
+        )}
+      </DialogContent>
+      <DialogActions>
+        {application.argocdUrl && (
+          <Link to={application.argocdUrl}>Open in Argo CD</Link>
+        )}
+        <Button onClick={onClose} color="primary">
+          Close
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

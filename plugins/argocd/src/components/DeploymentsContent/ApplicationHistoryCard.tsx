@@ -1,0 +1,93 @@
+import { useState } from 'react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Typography from '@material-ui/core/Typography';
+import { InfoCard, Progress } from '@backstage/core-components';
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { ApplicationSummary } from '@paved/plugin-argocd-common';
+import useAsync from 'react-use/esm/useAsync';
+import { argoCdApiRef } from '../../api';
+import { ArgoCdErrorPanel } from '../ArgoCdErrorPanel';
+import { HealthStatusChip, SyncStatusChip } from '../StatusChips';
+import { ApplicationDetailsDialog } from './ApplicationDetailsDialog';
+import { DeploymentHistory } from './DeploymentHistory';
+
+function ApplicationHistory(props: {
+  entityRef: CompoundEntityRef;
+  application: ApplicationSummary;
+  refreshKey: number;
+}) {
+  const { entityRef, application, refreshKey } = props;
+  const argoCdApi = useApi(argoCdApiRef);
+  const { value, error } = useAsync(
+    () =>
+      argoCdApi.getApplicationHistory(entityRef, {
+        instance: application.instance,
+        namespace: application.namespace,
+        name: application.name,
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [
+      argoCdApi,
+      entityRef.kind,
+      entityRef.namespace,
+      entityRef.name,
+      application.instance,
+      application.namespace,
+      application.name,
+      refreshKey,
+    ],
+  );
+  if (error) {
+    return <ArgoCdErrorPanel error={error} />;
+  }
+  if (!value) {
+    return <Progress />;
+  }
+  return <DeploymentHistory history={value.history} />;
+}
+
+/** One Application's status, deployment history and a way into its Kubernetes details. */
+export function ApplicationHistoryCard(props: {
+  entityRef: CompoundEntityRef;
+  application: ApplicationSummary;
+  refreshKey: number;
+}) {
+  const { application } = props;
+  const [detailsOpen, setDetailsOpen] = useState(false);
+  return (
+    <InfoCard
+      title={application.name}
+      subheader={`${application.namespace} · project ${application.project}`}
+      action={
+        <Box display="flex" alignItems="center" style={{ gap: 8 }} pt={1}>
+          <SyncStatusChip status={application.sync.status} />
+          <HealthStatusChip status={application.health.status} />
+          <Button
+            size="small"
+            variant="outlined"
+            onClick={() => setDetailsOpen(true)}
+            aria-label={`Details of ${application.name} on ${application.instanceTitle}`}
+          >
+            Details
+          </Button>
+        </Box>
+      }
+    >
+      {application.problem && (
+        <Box mb={2}>
+          <Typography variant="body2" color="error">
+            {application.problem}
+          </Typography>
+        </Box>
+      )}
+      <ApplicationHistory {...props} />
+      <ApplicationDetailsDialog
+        open={detailsOpen}
+        onClose={() => setDetailsOpen(false)}
+        {...props}
+      />
+    </InfoCard>
+  );
+}

@@ -1,0 +1,74 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Entity } from '@backstage/catalog-model';
+import { useSignal } from '@backstage/plugin-signals-react';
+import {
+  ApplicationSelection,
+  ApplicationsChangedSignal,
+  ARGOCD_SIGNAL_CHANNEL,
+  matchesSelection,
+  parseApplicationSelection,
+} from '@paved/plugin-argocd-common';
+
+/** How often the backend's cache is asked again when signals are not available. */
+export const ARGOCD_POLL_INTERVAL_MS = 15_000;
+/**
+ * With signals, a slow poll still runs: a message published while the socket was reconnecting
+ * is lost, and asking the backend's cache costs no Kubernetes call.
+ */
+export const ARGOCD_SAFETY_POLL_INTERVAL_MS = 60_000;
+
+function readSelection(entity: Entity): ApplicationSelection | undefined {
+  try {
+    return parseApplicationSelection(entity);
+  } catch {
+    // A malformed annotation is reported by the backend's answer; nothing to match here.
+    return undefined;
+  }
+}
+
+function concernsSelection(
+  signal: unknown,
+  selection: ApplicationSelection,
+): boolean {
+  const changed = (signal as Partial<ApplicationsChangedSignal> | null)
+    ?.changed;
+  if (!Array.isArray(changed)) {
+    return false;
+  }
+  return changed.some(app => {
+    try {
+      return matchesSelection(selection, app);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * A number that grows whenever the entity's Argo CD data may have changed: when the backend
+ * signals a change to one of its Applications, and on a poll: every
+ * {@link ARGOCD_POLL_INTERVAL_MS} without signals, {@link ARGOCD_SAFETY_POLL_INTERVAL_MS} with. Use it as a dependency of the fetch.
+ */
+export function useArgoCdRefreshKey(entity: Entity): number {
+  const { lastSignal, isSignalsAvailable } = useSignal(ARGOCD_SIGNAL_CHANNEL);
+  const [refreshKey, setRefreshKey] = useState(0);
+  const selection = useMemo(() => readSelection(entity), [entity]);
+
+  useEffect(() => {
+    if (lastSignal && selection && concernsSelection(lastSignal, selection)) {
+      setRefreshKey(key => key + 1);
+    }
+  }, [lastSignal, selection]);
+
+  useEffect(() => {
+    const timer = setInterval(
+      () => setRefreshKey(key => key + 1),
+      isSignalsAvailable
+        ? ARGOCD_SAFETY_POLL_INTERVAL_MS
+        : ARGOCD_POLL_INTERVAL_MS,
+    );
+    return () => clearInterval(timer);
+  }, [isSignalsAvailable]);
+
+  return refreshKey;
+}
