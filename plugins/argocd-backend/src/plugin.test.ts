@@ -1,0 +1,589 @@
+/*
+ * The plugin as a whole, over HTTP, against two Kubernetes API stand-ins running the simulated
+ * Argo CD controller and the GitHub stand-in holding the deployed repositories.
+ */
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  ARGOCD_SIGNAL_CHANNEL,
+  ApplicationDetailResponse,
+  ApplicationHistoryResponse,
+  ApplicationSummary,
+  EntityApplicationsResponse,
+  argocdApplicationReadPermission,
+} from '@paved/plugin-argocd-common';
+import { forceApplicationState } from '@paved/sandbox';
+import { Server } from 'node:http';
+import request from 'supertest';
+import {
+  CountingProxy,
+  DeployedRevisions,
+  TestCluster,
+  TestGitHub,
+  clusterConfig,
+  createApplication,
+  eventually,
+  recordingSignals,
+  startCluster,
+  startCountingProxy,
+  startGitHub,
+} from './__testUtils__/standIns';
+import argocdPlugin from '.';
+
+jest.setTimeout(60_000);
+
+function component(name: string, annotations: Record<string, string>): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default', annotations },
+    spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
+  };
+}
+
+const entities = [
+  component('cart-by-name', { 'argocd/app-name': 'cart' }),
+  component('cart-by-selector', {
+    'argocd/app-selector': 'backstage.io/kubernetes-id=cart',
+  }),
+  component('cart-in-argocd-namespace', {
+    'argocd/app-name': 'cart',
+    'argocd/app-namespace': 'argocd',
+  }),
+  component('search-project', {
+    'argocd/app-selector': 'backstage.io/kubernetes-id',
+    'argocd/project-name': 'search',
+  }),
+  component('cart-on-dev', {
+    'argocd/app-name': 'cart',
+    'argocd/instance-name': 'dev',
+  }),
+  component('search', { 'argocd/app-name': 'search' }),
+  component('legacy', { 'argocd/app-name': 'legacy' }),
+  component('everything', { 'argocd/app-selector': 'paved.dev/test' }),
+  component('secret', { 'argocd/app-name': 'cart' }),
+  component('bad-selector', { 'argocd/app-selector': 'tier in (web' }),
+  component('unknown-instance', {
+    'argocd/app-name': 'cart',
+    'argocd/instance-name': 'dev,nowhere',
+  }),
+  component('no-annotations', {}),
+];
+
+describe('argocd backend plugin', () => {
+  const revisions = new DeployedRevisions();
+  const signals = recordingSignals();
+  const authorize = jest.fn();
+  let github: TestGitHub;
+  let dev: TestCluster;
+  let prod: TestCluster;
+  let devProxy: CountingProxy;
+  let server: Server;
+  let stopBackend: () => Promise<void>;
+  const commits: Record<string, string> = {};
+
+  const get = (path: string, user = 'user:default/alice') =>
+    request(server)
+      .get(`/api/argocd${path}`)
+      .set('Authorization', mockCredentials.user.header(user));
+
+  async function applicationsOf(entity: string) {
+    const res = await get(`/entity/component/default/${entity}/applications`);
+    expect(res.status).toBe(200);
+    return res.body as EntityApplicationsResponse;
+  }
+
+  const where = (apps: ApplicationSummary[]) =>
+    apps.map(a => `${a.instance}:${a.namespace}/${a.name}`).sort();
+
+  beforeAll(async () => {
+    github = await startGitHub();
+    for (const repo of ['cart', 'search']) {
+      await github.standIn.createRepo('acme', repo, {
+        files: { 'README.md': `# ${repo}\n` },
+      });
+    }
+    commits.cart1 = await github.standIn.commit(
+      'acme',
+      'cart',
+      'main',
+      { 'deploy/deployment.yaml': 'replicas: 1\n' },
+      'Deploy cart with one replica',
+    );
+    commits.search1 = await github.standIn.commit(
+      'acme',
+      'search',
+      'main',
+      { 'deploy/deployment.yaml': 'replicas: 2\n' },
+      'Deploy search',
+    );
+    revisions.set(github.cloneUrl('cart'), commits.cart1);
+    revisions.set(github.cloneUrl('search'), commits.search1);
+
+    dev = await startCluster('dev', revisions);
+    prod = await startCluster('prod', revisions, dev.standIn.tls);
+    devProxy = await startCountingProxy(dev);
+
+    const test = { 'paved.dev/test': 'true' };
+    const cart = { ...test, 'backstage.io/kubernetes-id': 'cart' };
+    await createApplication(dev, {
+      name: 'cart',
+      project: 'shop',
+      labels: cart,
+      repoURL: github.cloneUrl('cart'),
+    });
+    await createApplication(dev, {
+      name: 'cart-worker',
+      project: 'shop',
+      labels: cart,
+      repoURL: github.cloneUrl('cart'),
+    });
+    await createApplication(dev, {
+      name: 'cart',
+      namespace: 'team-a',
+      project: 'sandbox',
+      labels: test,
+      repoURL: github.cloneUrl('cart'),
+    });
+    await createApplication(dev, {
+      name: 'search',
+      project: 'search',
+      labels: { ...test, 'backstage.io/kubernetes-id': 'search' },
+      repoURL: github.cloneUrl('search'),
+    });
+    await createApplication(dev, {
+      name: 'legacy',
+      project: 'default',
+      labels: test,
+      repoURL: 'https://gitlab.example.com/acme/legacy.git',
+    });
+    await createApplication(prod, {
+      name: 'cart',
+      project: 'shop',
+      labels: cart,
+      repoURL: github.cloneUrl('cart'),
+    });
+
+    authorize.mockImplementation(async requests =>
+      requests.map((r: { resourceRef?: string }) => ({
+        result:
+          r.resourceRef === 'component:default/secret'
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+      })),
+    );
+
+    const backend = await startTestBackend({
+      features: [
+        argocdPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            kubernetes: {
+              serviceLocatorMethod: { type: 'multiTenant' },
+              clusterLocatorMethods: [
+                {
+                  type: 'config',
+                  clusters: [
+                    clusterConfig(dev, { url: devProxy.url }),
+                    clusterConfig(prod),
+                  ],
+                },
+              ],
+            },
+            integrations: { github: [github.integration] },
+          },
+        }),
+        catalogServiceMock.factory({ entities }),
+        mockServices.permissions.mock({ authorize }).factory,
+        signals.factory,
+      ],
+    });
+    server = backend.server;
+    stopBackend = () => backend.stop();
+
+    // Every Application deployed once, as the cache sees it.
+    await eventually(async () => {
+      const body = await applicationsOf('everything');
+      const ready = body.instances.every(i => i.status === 'ready');
+      const synced = body.applications.filter(a => a.sync.status === 'Synced');
+      if (!ready || synced.length !== 6) {
+        throw new Error(
+          `not deployed yet: ${JSON.stringify(body.instances)}, ${
+            synced.length
+          } of 6 synced`,
+        );
+      }
+    }, 20_000);
+  });
+
+  afterAll(async () => {
+    await stopBackend?.();
+    await Promise.all([
+      devProxy?.stop(),
+      dev?.standIn.stop(),
+      prod?.standIn.stop(),
+      github?.stop(),
+    ]);
+  });
+
+  describe('which Applications belong to an entity', () => {
+    it('matches argocd/app-name on every instance and in every namespace', async () => {
+      const body = await applicationsOf('cart-by-name');
+      expect(where(body.applications)).toEqual([
+        'dev:argocd/cart',
+        'dev:team-a/cart',
+        'prod:argocd/cart',
+      ]);
+      expect(body.instances).toEqual([
+        expect.objectContaining({
+          instance: 'dev',
+          title: 'dev cluster',
+          cluster: 'dev',
+          status: 'ready',
+          lastContactAt: expect.any(String),
+        }),
+        expect.objectContaining({ instance: 'prod', status: 'ready' }),
+      ]);
+    });
+
+    it('matches argocd/app-selector against Application labels', async () => {
+      const body = await applicationsOf('cart-by-selector');
+      expect(where(body.applications)).toEqual([
+        'dev:argocd/cart',
+        'dev:argocd/cart-worker',
+        'prod:argocd/cart',
+      ]);
+    });
+
+    it('restricts to argocd/app-namespace, keeping the same app on two clusters apart', async () => {
+      const body = await applicationsOf('cart-in-argocd-namespace');
+      expect(where(body.applications)).toEqual([
+        'dev:argocd/cart',
+        'prod:argocd/cart',
+      ]);
+      const [onDev, onProd] = body.applications;
+      expect(onDev).toMatchObject({ instance: 'dev', cluster: 'dev' });
+      expect(onProd).toMatchObject({
+        instance: 'prod',
+        instanceTitle: 'prod cluster',
+        cluster: 'prod',
+      });
+    });
+
+    it('restricts to argocd/project-name', async () => {
+      const body = await applicationsOf('search-project');
+      expect(where(body.applications)).toEqual(['dev:argocd/search']);
+    });
+
+    it('searches only the instances named by argocd/instance-name', async () => {
+      const body = await applicationsOf('cart-on-dev');
+      expect(where(body.applications)).toEqual([
+        'dev:argocd/cart',
+        'dev:team-a/cart',
+      ]);
+      expect(body.instances.map(i => i.instance)).toEqual(['dev']);
+    });
+
+    it('summarises sync, health, the last operation and the source', async () => {
+      const body = await applicationsOf('cart-on-dev');
+      const cart = body.applications.find(a => a.namespace === 'argocd')!;
+      expect(cart).toMatchObject({
+        project: 'shop',
+        labels: expect.objectContaining({
+          'backstage.io/kubernetes-id': 'cart',
+        }),
+        sync: { status: 'Synced', revision: commits.cart1 },
+        health: { status: 'Healthy' },
+        operation: { phase: 'Succeeded', finishedAt: expect.any(String) },
+        lastSyncedAt: cart.operation!.finishedAt,
+        reconciledAt: expect.any(String),
+        images: [],
+        conditions: [],
+        source: {
+          repoURL: github.cloneUrl('cart'),
+          path: 'deploy',
+          targetRevision: 'main',
+        },
+        destination: {
+          server: 'https://kubernetes.default.svc',
+          namespace: 'cart',
+        },
+        // The sandbox serves clones under /git/; the page is the repository's web URL.
+        revisionUrl: `${github.standIn.webUrl}/acme/cart/commit/${commits.cart1}`,
+      });
+      expect(cart.problem).toBeUndefined();
+      expect(cart.argocdUrl).toBeUndefined();
+    });
+  });
+
+  it('serves a status flip within 2 seconds and signals the change', async () => {
+    signals.published.length = 0;
+    await forceApplicationState(dev.connection, 'argocd', 'search', {
+      sync: 'OutOfSync',
+      health: 'Degraded',
+      message: 'Back-off restarting failed container',
+    });
+
+    const search = await eventually(async () => {
+      const [app] = (await applicationsOf('search')).applications;
+      expect(app.health.status).toBe('Degraded');
+      expect(app.sync.status).toBe('OutOfSync');
+      return app;
+    }, 2000);
+    expect(search.problem).toBe('Back-off restarting failed container');
+
+    await eventually(async () =>
+      expect(signals.published).toContainEqual({
+        recipients: { type: 'broadcast' },
+        channel: ARGOCD_SIGNAL_CHANNEL,
+        message: {
+          changed: expect.arrayContaining([
+            {
+              instance: 'dev',
+              namespace: 'argocd',
+              name: 'search',
+              project: 'search',
+              labels: expect.objectContaining({
+                'backstage.io/kubernetes-id': 'search',
+              }),
+            },
+          ]),
+        },
+      }),
+    );
+  });
+
+  it('serves detail with the manifest as the cluster holds it', async () => {
+    const res = await get(
+      '/entity/component/default/cart-by-name/applications/prod/argocd/cart',
+    );
+    expect(res.status).toBe(200);
+    const body = res.body as ApplicationDetailResponse;
+    expect(body.application).toMatchObject({ instance: 'prod', name: 'cart' });
+    expect(body.resources).toEqual([]);
+    expect(body.manifest).toMatchObject({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'cart', namespace: 'argocd' },
+      spec: { project: 'shop' },
+      status: { sync: { status: 'Synced' } },
+    });
+    expect(
+      (body.manifest.metadata as Record<string, unknown>).managedFields,
+    ).toBeUndefined();
+  });
+
+  describe('history', () => {
+    it('lists deployed revisions newest first with commits fetched once from GitHub', async () => {
+      const cart2 = await github.standIn.commit(
+        'acme',
+        'cart',
+        'main',
+        { 'deploy/deployment.yaml': 'replicas: 3\n' },
+        'Scale cart to three replicas',
+      );
+      revisions.set(github.cloneUrl('cart'), cart2);
+      await eventually(async () => {
+        const [cart] = (await applicationsOf('cart-on-dev')).applications;
+        expect(cart.sync).toEqual({ status: 'Synced', revision: cart2 });
+      }, 20_000);
+
+      const historyPath =
+        '/entity/component/default/cart-by-name/applications/dev/argocd/cart/history';
+      const before = await github.requestsServed();
+      const first = await get(historyPath);
+      const afterFirst = await github.requestsServed();
+      const second = await get(historyPath);
+      const afterSecond = await github.requestsServed();
+
+      expect(first.status).toBe(200);
+      const body = first.body as ApplicationHistoryResponse;
+      expect(body.application.name).toBe('cart');
+      expect(body.history.map(h => h.revision)).toEqual([cart2, commits.cart1]);
+      expect(body.history[0]).toMatchObject({
+        id: 1,
+        deployedAt: expect.any(String),
+        deployStartedAt: expect.any(String),
+        durationSeconds: expect.any(Number),
+        source: { repoURL: github.cloneUrl('cart'), path: 'deploy' },
+        revisionUrl: `${github.standIn.webUrl}/acme/cart/commit/${cart2}`,
+        commit: {
+          sha: cart2,
+          message: 'Scale cart to three replicas',
+          author: { name: expect.any(String) },
+          committedAt: expect.any(String),
+          url: expect.stringContaining(cart2),
+        },
+      });
+      expect(body.history[1].commit?.message).toBe(
+        'Deploy cart with one replica',
+      );
+      expect(body.history.every(h => h.commitError === undefined)).toBe(true);
+
+      // One request per revision, then none: the commits come from the database.
+      expect(afterFirst - before - 1).toBe(2);
+      expect(second.status).toBe(200);
+      expect(second.body).toEqual(first.body);
+      expect(afterSecond - afterFirst - 1).toBe(0);
+    });
+
+    it('says why commits are missing when no GitHub integration covers the repository', async () => {
+      const res = await get(
+        '/entity/component/default/legacy/applications/dev/argocd/legacy/history',
+      );
+      expect(res.status).toBe(200);
+      const [entry] = (res.body as ApplicationHistoryResponse).history;
+      expect(entry.commit).toBeUndefined();
+      expect(entry.commitError).toBe(
+        'no GitHub integration is configured for gitlab.example.com',
+      );
+    });
+
+    it('still answers when GitHub is rate limited, saying when the limit resets', async () => {
+      github.standIn.setRemaining(0);
+      try {
+        const res = await get(
+          '/entity/component/default/search/applications/dev/argocd/search/history',
+        );
+        expect(res.status).toBe(200);
+        const [entry] = (res.body as ApplicationHistoryResponse).history;
+        expect(entry.revision).toBe(commits.search1);
+        expect(entry.commit).toBeUndefined();
+        expect(entry.commitError).toMatch(
+          /^GitHub rate limit exceeded; it resets at \d{4}-\d\d-\d\dT/,
+        );
+      } finally {
+        github.standIn.setRemaining(5000);
+      }
+    });
+  });
+
+  describe('bad requests', () => {
+    it('answers 400 for a malformed selector, naming the annotation', async () => {
+      const res = await get(
+        '/entity/component/default/bad-selector/applications',
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        name: 'InputError',
+        message: expect.stringContaining(
+          'component:default/bad-selector annotation argocd/app-selector: Invalid label selector "tier in (web"',
+        ),
+      });
+    });
+
+    it('answers 400 for an unknown instance, listing the configured ones', async () => {
+      const res = await get(
+        '/entity/component/default/unknown-instance/applications',
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(
+        'component:default/unknown-instance annotation argocd/instance-name names unknown Argo CD instance nowhere; configured instances: dev, prod',
+      );
+    });
+
+    it('answers 400 for an entity without Argo CD annotations', async () => {
+      const res = await get(
+        '/entity/component/default/no-annotations/applications',
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(
+        'set the argocd/app-name or argocd/app-selector annotation',
+      );
+    });
+
+    it('answers 400 for path parameters Kubernetes would not accept', async () => {
+      const res = await get(
+        '/entity/component/default/cart-by-name/applications/dev/Not_A_Namespace/cart',
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('appNamespace');
+    });
+
+    it('answers 404 for an entity the catalog does not have', async () => {
+      const res = await get('/entity/component/default/nope/applications');
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe(
+        'No entity component:default/nope in the catalog',
+      );
+    });
+
+    it('answers 404 for an Application outside the entity selection', async () => {
+      const res = await get(
+        '/entity/component/default/cart-by-name/applications/dev/argocd/search',
+      );
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe(
+        "Argo CD Application argocd/search on instance dev is not one of component:default/cart-by-name's applications",
+      );
+      const history = await get(
+        '/entity/component/default/cart-by-name/applications/dev/argocd/search/history',
+      );
+      expect(history.status).toBe(404);
+    });
+
+    it('answers 404 for an unknown instance or Application', async () => {
+      const instance = await get(
+        '/entity/component/default/cart-by-name/applications/staging/argocd/cart',
+      );
+      expect(instance.status).toBe(404);
+      expect(instance.body.error.message).toBe(
+        "No Argo CD instance named 'staging'; configured instances: dev, prod",
+      );
+      const app = await get(
+        '/entity/component/default/cart-by-name/applications/dev/argocd/checkout',
+      );
+      expect(app.status).toBe(404);
+    });
+  });
+
+  it('asks the permission framework as the caller and answers 403 when denied', async () => {
+    authorize.mockClear();
+    const res = await get(
+      '/entity/component/default/secret/applications',
+      'user:default/mallory',
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({
+      name: 'NotAllowedError',
+      message:
+        'Not allowed to read the Argo CD applications of component:default/secret',
+    });
+    expect(authorize).toHaveBeenCalledWith(
+      [
+        {
+          permission: argocdApplicationReadPermission,
+          resourceRef: 'component:default/secret',
+        },
+      ],
+      {
+        credentials: expect.objectContaining({
+          principal: expect.objectContaining({
+            userEntityRef: 'user:default/mallory',
+          }),
+        }),
+      },
+    );
+  });
+
+  it('makes no Kubernetes requests while serving', async () => {
+    const before = devProxy.requests;
+    for (const path of [
+      '/entity/component/default/cart-by-name/applications',
+      '/entity/component/default/cart-by-name/applications/dev/argocd/cart',
+      '/entity/component/default/cart-by-name/applications/dev/argocd/cart/history',
+      '/entity/component/default/everything/applications',
+    ]) {
+      expect((await get(path)).status).toBe(200);
+    }
+    expect(devProxy.requests).toBe(before);
+    // The proxy does carry the plugin's own list and watch: it counts what the plugin sends.
+    expect(before).toBeGreaterThanOrEqual(2);
+  });
+});

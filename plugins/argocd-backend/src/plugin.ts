@@ -1,0 +1,100 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import {
+  DefaultGithubCredentialsProvider,
+  ScmIntegrations,
+} from '@backstage/integration';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { argocdPermissions } from '@paved/plugin-argocd-common';
+import { commitStoreFor } from './database/CommitStore';
+import { createRouter } from './router';
+import {
+  ApplicationChangeSignaller,
+  DEFAULT_SIGNAL_INTERVAL_MS,
+} from './service/ApplicationChangeSignaller';
+import { ArgoApplicationCache } from './service/ArgoApplicationCache';
+import { ArgoApplicationService } from './service/ArgoApplicationService';
+import { readArgoInstances } from './service/ArgoInstances';
+import { CommitLookup } from './service/CommitLookup';
+import { kubernetesClustersServiceRef } from './service/KubernetesClusters';
+
+/**
+ * Argo CD deployment status and history per catalog entity, read from Application resources
+ * through the Kubernetes API of each configured cluster.
+ */
+export const argocdPlugin = createBackendPlugin({
+  pluginId: 'argocd',
+  register(env) {
+    env.registerInit({
+      deps: {
+        catalog: catalogServiceRef,
+        clusters: kubernetesClustersServiceRef,
+        config: coreServices.rootConfig,
+        database: coreServices.database,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        lifecycle: coreServices.lifecycle,
+        logger: coreServices.logger,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        signals: signalsServiceRef,
+      },
+      async init({
+        catalog,
+        clusters,
+        config,
+        database,
+        httpAuth,
+        httpRouter,
+        lifecycle,
+        logger,
+        permissions,
+        permissionsRegistry,
+        signals,
+      }) {
+        permissionsRegistry.addPermissions(argocdPermissions);
+
+        const instances = readArgoInstances(config, clusters);
+        if (instances.length === 0) {
+          logger.warn(
+            'No Argo CD instances: configure clusters under kubernetes.clusterLocatorMethods (type config) or argocd.instances',
+          );
+        }
+        const signaller = new ApplicationChangeSignaller(
+          signals,
+          logger,
+          config.getOptionalNumber('argocd.signalIntervalMs') ??
+            DEFAULT_SIGNAL_INTERVAL_MS,
+        );
+        const cache = new ArgoApplicationCache(instances, logger, changed =>
+          signaller.add(changed),
+        );
+        cache.start();
+        lifecycle.addShutdownHook(() => {
+          cache.stop();
+          signaller.stop();
+        });
+
+        const integrations = ScmIntegrations.fromConfig(config);
+        const commits = new CommitLookup({
+          integrations,
+          credentialsProvider:
+            DefaultGithubCredentialsProvider.fromIntegrations(integrations),
+          store: await commitStoreFor(database),
+          logger,
+        });
+        const service = new ArgoApplicationService({
+          catalog,
+          permissions,
+          cache,
+          integrations,
+          commits,
+        });
+        httpRouter.use(await createRouter({ httpAuth, service }));
+      },
+    });
+  },
+});
