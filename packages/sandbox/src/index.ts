@@ -10,11 +10,12 @@ export {
 } from './kubernetes/server';
 export type {
   ControllerOptions,
+  KubernetesRequestCounts,
   KubernetesStandIn,
   KubernetesStandInOptions,
 } from './kubernetes/server';
 export type { TlsKeyPair } from './kubernetes/tls';
-export type { RevisionResolver } from './kubernetes/argocd';
+export type { ManifestReader, RevisionResolver } from './kubernetes/argocd';
 export { FORCED_ANNOTATION } from './kubernetes/crossplane';
 export {
   forceApplicationState,

@@ -1,10 +1,16 @@
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+} from '@kubernetes/client-node';
 import { Octokit } from '@octokit/rest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readDemoOrganisation } from './demo/organisation';
+import { componentImage } from './demo/seed';
 import { findRepoRoot, Sandbox, startSandbox } from './sandbox';
 
 // The repo's own demo organisation: what the portal's catalog shows is what gets seeded.
@@ -107,6 +113,78 @@ describe('the sandbox seeded with the demo organisation', () => {
     }
     expect(revision).toBe(commits[0].sha);
   });
+
+  it("runs each deployed component's Deployment, Pods and Service, which Argo CD reports", async () => {
+    const component = demo.components.find(
+      c => c.argoAppName && c.lifecycle === 'production',
+    )!;
+    const namespace = component.system ?? 'default';
+    const image = componentImage(demo.org, component);
+    for (const [context, replicas] of [
+      ['sandbox-dev', 1],
+      ['sandbox-prod', 2],
+    ] as const) {
+      kubeConfig.setCurrentContext(context);
+      const apps = kubeConfig.makeApiClient(AppsV1Api);
+      const core = kubeConfig.makeApiClient(CoreV1Api);
+      const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+      const readApp = async () =>
+        (await custom.getNamespacedCustomObject({
+          group: 'argoproj.io',
+          version: 'v1alpha1',
+          namespace: 'argocd',
+          plural: 'applications',
+          name: component.argoAppName!,
+        })) as any;
+      let app = await readApp();
+      for (
+        let attempt = 0;
+        attempt < 100 && app.status?.health?.status !== 'Healthy';
+        attempt++
+      ) {
+        await new Promise(r => setTimeout(r, 200));
+        app = await readApp();
+      }
+      expect(app.status.health.status).toBe('Healthy');
+      expect(app.status.summary).toEqual({ images: [image] });
+      expect(
+        app.status.resources.map((r: any) => [
+          r.kind,
+          r.namespace,
+          r.name,
+          r.status,
+          r.health.status,
+        ]),
+      ).toEqual([
+        ['Service', namespace, component.name, 'Synced', 'Healthy'],
+        ['Deployment', namespace, component.name, 'Synced', 'Healthy'],
+      ]);
+
+      const selector = `backstage.io/kubernetes-id=${component.name}`;
+      const [deployment] = (
+        await apps.listNamespacedDeployment({
+          namespace,
+          labelSelector: selector,
+        })
+      ).items;
+      expect(deployment.spec?.replicas).toBe(replicas);
+      expect(deployment.status?.availableReplicas).toBe(replicas);
+      expect(deployment.spec?.template.spec?.containers[0].image).toBe(image);
+      const pods = (
+        await core.listNamespacedPod({ namespace, labelSelector: selector })
+      ).items;
+      expect(
+        pods.map(p => [
+          p.status?.phase,
+          p.status?.containerStatuses?.[0].ready,
+        ]),
+      ).toEqual(Array(replicas).fill(['Running', true]));
+      const services = (
+        await core.listNamespacedService({ namespace, labelSelector: selector })
+      ).items;
+      expect(services.map(s => s.metadata?.name)).toEqual([component.name]);
+    }
+  }, 30_000);
 
   it('writes an app-config overlay that points Paved at the stand-ins with their CA', () => {
     const overlay = parse(

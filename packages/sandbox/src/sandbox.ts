@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { readDemoOrganisation } from './demo/organisation';
 import { seedDemo } from './demo/seed';
 import { GitHubStandIn, startGitHubStandIn } from './github';
-import { RevisionResolver } from './kubernetes/argocd';
+import { ManifestReader, RevisionResolver } from './kubernetes/argocd';
 import { KubernetesStandIn, startKubernetesStandIn } from './kubernetes/server';
 
 export interface Sandbox {
@@ -56,6 +56,18 @@ function kubeConfigFor(clusters: KubernetesStandIn[], token: string) {
   };
 }
 
+/** The owner and name of a repository the GitHub stand-in serves, from its clone URL. */
+function repoOf(gitBaseUrl: string, repoURL: string) {
+  if (!repoURL.startsWith(`${gitBaseUrl}/`)) {
+    return undefined;
+  }
+  const [owner, repo] = repoURL
+    .slice(gitBaseUrl.length + 1)
+    .replace(/\.git$/, '')
+    .split('/');
+  return { owner, repo };
+}
+
 /**
  * Argo CD syncs an Application to the newest commit touching its path; here that is asked of
  * the GitHub stand-in's REST API, as for any repo whose clone URL it serves.
@@ -66,13 +78,10 @@ export function gitHubRevisionResolver(
   token: string,
 ): RevisionResolver {
   return async (repoURL, targetRevision, path) => {
-    if (!repoURL.startsWith(`${gitBaseUrl}/`)) {
+    const { owner, repo } = repoOf(gitBaseUrl, repoURL) ?? {};
+    if (!owner || !repo) {
       return undefined;
     }
-    const [owner, repo] = repoURL
-      .slice(gitBaseUrl.length + 1)
-      .replace(/\.git$/, '')
-      .split('/');
     const query = new URLSearchParams({
       sha: targetRevision,
       path,
@@ -89,6 +98,56 @@ export function gitHubRevisionResolver(
     }
     const [latest] = (await res.json()) as { sha: string }[];
     return latest?.sha;
+  };
+}
+
+/**
+ * Argo CD's repo server checks out an Application's path at a commit; here its files are read
+ * through the GitHub stand-in's contents API, folders included.
+ */
+export function gitHubManifestReader(
+  gitBaseUrl: string,
+  apiUrl: string,
+  token: string,
+): ManifestReader {
+  return async (repoURL, revision, path) => {
+    const { owner, repo } = repoOf(gitBaseUrl, repoURL) ?? {};
+    if (!owner || !repo) {
+      return undefined;
+    }
+    const contents = async (filePath: string, raw: boolean) =>
+      fetch(
+        `${apiUrl}/repos/${owner}/${repo}/contents/${filePath}?ref=${revision}`,
+        {
+          headers: {
+            Authorization: `token ${token}`,
+            ...(raw ? { Accept: 'application/vnd.github.raw' } : {}),
+          },
+        },
+      );
+    const files: Record<string, string> = {};
+    const readFolder = async (folder: string): Promise<boolean> => {
+      const res = await contents(folder, false);
+      if (!res.ok) {
+        return false;
+      }
+      const entries = (await res.json()) as { type: string; path: string }[];
+      for (const entry of Array.isArray(entries) ? entries : []) {
+        if (entry.type === 'dir' && !(await readFolder(entry.path))) {
+          return false;
+        }
+        if (entry.type === 'file') {
+          const file = await contents(entry.path, true);
+          if (!file.ok) {
+            return false;
+          }
+          files[entry.path.slice(path ? path.length + 1 : 0)] =
+            await file.text();
+        }
+      }
+      return true;
+    };
+    return (await readFolder(path)) ? files : undefined;
   };
 }
 
@@ -116,6 +175,11 @@ export async function startSandbox(options: {
   });
   const controllers = {
     resolveRevision: gitHubRevisionResolver(
+      github.gitBaseUrl,
+      github.apiUrl,
+      token,
+    ),
+    readManifests: gitHubManifestReader(
       github.gitBaseUrl,
       github.apiUrl,
       token,

@@ -3,6 +3,7 @@ import {
   CustomObjectsApi,
   KubeConfig,
 } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
 import { DemoComponent, DemoOrganisation } from './organisation';
 
 /** The seeding calls of the GitHub stand-in this module uses. */
@@ -49,6 +50,64 @@ function isDeployed(component: DemoComponent) {
   return Boolean(component.argoAppName);
 }
 
+/** The image a component's CI would have pushed, tagged with a short commit SHA (a stable fake one). */
+export function componentImage(org: string, component: DemoComponent) {
+  const sha = createHash('sha1')
+    .update(`${org}/${component.name}`)
+    .digest('hex')
+    .slice(0, 7);
+  return `ghcr.io/${org}/${component.name}:${sha}`;
+}
+
+/**
+ * The `deploy/` folder Argo CD syncs: a kustomization of a Deployment and a Service. Replicas are
+ * left to each cluster's Application (`spec.source.kustomize.replicas`), so one folder serves dev
+ * and prod.
+ */
+function deployFiles(org: string, component: DemoComponent) {
+  const name = component.name;
+  const labels = `{ app: ${name}, backstage.io/kubernetes-id: ${name} }`;
+  return {
+    'deploy/kustomization.yaml': [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      'resources: [deployment.yaml, service.yaml]',
+      '',
+    ].join('\n'),
+    'deploy/deployment.yaml': [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      `  name: ${name}`,
+      `  labels: ${labels}`,
+      'spec:',
+      `  selector: { matchLabels: { app: ${name} } }`,
+      '  template:',
+      `    metadata: { labels: ${labels} }`,
+      '    spec:',
+      '      containers:',
+      `        - name: ${name}`,
+      `          image: ${componentImage(org, component)}`,
+      '          ports: [{ name: http, containerPort: 8080 }]',
+      '          resources:',
+      '            requests: { cpu: 100m, memory: 128Mi }',
+      '            limits: { cpu: 500m, memory: 256Mi }',
+      '',
+    ].join('\n'),
+    'deploy/service.yaml': [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      `  name: ${name}`,
+      `  labels: ${labels}`,
+      'spec:',
+      `  selector: { app: ${name} }`,
+      '  ports: [{ name: http, port: 80, targetPort: http }]',
+      '',
+    ].join('\n'),
+  };
+}
+
 /**
  * The files of a demo component's repository: its catalog and docs files from demo/, plus what a
  * real service repo carries. Some repos lack CODEOWNERS or CI so scorecards have something to find.
@@ -79,30 +138,7 @@ export function repoFiles(
     ].join('\n');
   }
   if (isDeployed(component)) {
-    files['deploy/kustomization.yaml'] = [
-      'apiVersion: kustomize.config.k8s.io/v1beta1',
-      'kind: Kustomization',
-      'resources: [deployment.yaml]',
-      '',
-    ].join('\n');
-    files['deploy/deployment.yaml'] = [
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'metadata:',
-      `  name: ${component.name}`,
-      '  labels:',
-      `    backstage.io/kubernetes-id: ${component.name}`,
-      'spec:',
-      '  replicas: 2',
-      `  selector: { matchLabels: { app: ${component.name} } }`,
-      '  template:',
-      `    metadata: { labels: { app: ${component.name}, backstage.io/kubernetes-id: ${component.name} } }`,
-      '    spec:',
-      '      containers:',
-      `        - name: ${component.name}`,
-      `          image: ghcr.io/${org}/${component.name}:1.0.0`,
-      '',
-    ].join('\n');
+    Object.assign(files, deployFiles(org, component));
   }
   return files;
 }
@@ -110,7 +146,10 @@ export function repoFiles(
 /**
  * Fills the GitHub stand-in and the clusters with the demo organisation: org, teams, members,
  * one repo per component, branch protection on most production repos, and an Argo CD
- * Application per deployed component (dev for all, prod for production ones).
+ * Application per deployed component (dev for all, prod for production ones). The simulated
+ * Argo CD's first sync applies each repo's `deploy/` folder into the system's namespace, where
+ * the workload controller runs it: a Deployment (one replica on dev, two on prod), its
+ * ReplicaSet and Running Pods, and a Service.
  */
 export async function seedDemo(options: {
   demo: DemoOrganisation;
@@ -207,15 +246,21 @@ export async function seedDemo(options: {
               repoURL: cloneUrls.get(component.name),
               path: 'deploy',
               targetRevision: 'main',
+              kustomize: {
+                replicas: [{ name: component.name, count: isProd ? 2 : 1 }],
+              },
             },
             destination: {
               server: 'https://kubernetes.default.svc',
               namespace: component.system ?? 'default',
             },
-            // Dev follows main on its own; prod waits for someone to sync.
-            ...(isProd
-              ? {}
-              : { syncPolicy: { automated: { prune: true, selfHeal: true } } }),
+            syncPolicy: {
+              syncOptions: ['CreateNamespace=true'],
+              // Dev follows main on its own; prod waits for someone to sync.
+              ...(isProd
+                ? {}
+                : { automated: { prune: true, selfHeal: true } }),
+            },
           },
         },
       });

@@ -213,3 +213,302 @@ describe('the simulated Argo CD', () => {
     expect(recovered.object.status.health).toEqual({ status: 'Healthy' });
   });
 });
+
+describe('the simulated Argo CD with manifests from Git', () => {
+  let cluster: TestCluster;
+  // What each commit of the repository holds under apps/payments.
+  const commits = new Map<string, Record<string, string>>();
+  let head: string;
+
+  function manifestFiles(tag: string): Record<string, string> {
+    return {
+      'kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [deployment.yaml, service.yaml]\n',
+      'deployment.yaml': [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: payments, labels: { app: payments } }',
+        'spec:',
+        '  selector: { matchLabels: { app: payments } }',
+        '  template:',
+        '    metadata: { labels: { app: payments } }',
+        '    spec:',
+        '      containers:',
+        `        - { name: payments, image: "ghcr.io/acme/payments:${tag}" }`,
+        '',
+      ].join('\n'),
+      'service.yaml':
+        'apiVersion: v1\nkind: Service\nmetadata: { name: payments }\nspec: { selector: { app: payments }, ports: [{ port: 80 }] }\n',
+    };
+  }
+
+  async function until(
+    path: string,
+    done: (object: any) => boolean,
+  ): Promise<any> {
+    for (let attempt = 0; ; attempt++) {
+      const { body } = await raw(cluster, 'GET', path);
+      if (done(body)) {
+        return body;
+      }
+      if (attempt === 200) {
+        throw new Error(`${path} never got there: ${JSON.stringify(body)}`);
+      }
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+  }
+
+  beforeEach(async () => {
+    commits.clear();
+    head = 'a'.repeat(40);
+    commits.set(head, manifestFiles('1a2b3c4'));
+    cluster = await startTestCluster({
+      controllers: {
+        crossplane: false,
+        workloads: true,
+        delayMs: 30,
+        revisionPollIntervalMs: 100,
+        resolveRevision: async () => head,
+        readManifests: async (_repoURL, revision, path) =>
+          path === 'apps/payments' ? commits.get(revision) : undefined,
+      },
+    });
+    await raw(cluster, 'POST', '/api/v1/namespaces', {
+      body: { metadata: { name: 'argocd' } },
+    });
+  });
+
+  afterEach(() => cluster.standIn.stop());
+
+  function paymentsApplication(syncPolicy: Record<string, unknown>) {
+    const app = application('payments', false);
+    return {
+      ...app,
+      spec: {
+        ...app.spec,
+        source: {
+          ...app.spec.source,
+          kustomize: { replicas: [{ name: 'payments', count: 2 }] },
+        },
+        syncPolicy: { ...syncPolicy, syncOptions: ['CreateNamespace=true'] },
+      },
+    };
+  }
+
+  it('applies the manifests and reports their resources, health and images', async () => {
+    await raw(cluster, 'POST', applications, {
+      body: paymentsApplication({ automated: { selfHeal: true } }),
+    });
+    const healthy = await until(
+      `${applications}/payments`,
+      app =>
+        app.status?.health?.status === 'Healthy' &&
+        app.status?.resources?.length === 2,
+    );
+    expect(healthy.status.sync.status).toBe('Synced');
+    expect(healthy.status.resources).toEqual([
+      {
+        version: 'v1',
+        kind: 'Service',
+        namespace: 'payments',
+        name: 'payments',
+        status: 'Synced',
+        health: { status: 'Healthy' },
+      },
+      {
+        group: 'apps',
+        version: 'v1',
+        kind: 'Deployment',
+        namespace: 'payments',
+        name: 'payments',
+        status: 'Synced',
+        health: { status: 'Healthy' },
+      },
+    ]);
+    expect(healthy.status.summary).toEqual({
+      images: ['ghcr.io/acme/payments:1a2b3c4'],
+    });
+    expect(healthy.status.sourceType).toBe('Kustomize');
+    expect(
+      healthy.status.operationState.syncResult.resources.map(
+        (r: any) => r.message,
+      ),
+    ).toEqual(['service/payments created', 'deployment.apps/payments created']);
+
+    // What was applied: tracking label, the Application's replica override, two running Pods.
+    const deployment = await until(
+      '/apis/apps/v1/namespaces/payments/deployments/payments',
+      d => d.status?.availableReplicas === 2,
+    );
+    expect(deployment.metadata.labels).toEqual({
+      app: 'payments',
+      'app.kubernetes.io/instance': 'payments',
+    });
+    expect(deployment.spec.replicas).toBe(2);
+
+    // A commit with a new image rolls it out; the summary follows.
+    head = 'b'.repeat(40);
+    commits.set(head, manifestFiles('5d6e7f8'));
+    const rolledOut = await until(
+      `${applications}/payments`,
+      app =>
+        app.status?.sync?.revision === head &&
+        app.status?.health?.status === 'Healthy' &&
+        app.status?.summary?.images?.length === 1 &&
+        app.status.summary.images[0].endsWith(':5d6e7f8'),
+    );
+    expect(rolledOut.status.sync.status).toBe('Synced');
+    expect(rolledOut.status.history).toHaveLength(2);
+
+    // A hand edit is drift: selfHeal puts Git's image back.
+    await raw(
+      cluster,
+      'PATCH',
+      '/apis/apps/v1/namespaces/payments/deployments/payments',
+      {
+        contentType: 'application/json-patch+json',
+        body: [
+          {
+            op: 'replace',
+            path: '/spec/template/spec/containers/0/image',
+            value: 'ghcr.io/acme/payments:hotfix',
+          },
+        ],
+      },
+    );
+    const healed = await until(
+      '/apis/apps/v1/namespaces/payments/deployments/payments',
+      d =>
+        d.spec.template.spec.containers[0].image ===
+        'ghcr.io/acme/payments:5d6e7f8',
+    );
+    expect(healed.metadata.generation).toBe(4);
+  });
+
+  it('shows drift as OutOfSync without selfHeal, and a missing kind as a failed sync', async () => {
+    await raw(cluster, 'POST', applications, {
+      body: paymentsApplication({}),
+    });
+    await until(
+      `${applications}/payments`,
+      app => app.status?.health?.status === 'Healthy',
+    );
+    await raw(
+      cluster,
+      'PATCH',
+      '/api/v1/namespaces/payments/services/payments',
+      {
+        contentType: 'application/merge-patch+json',
+        body: { spec: { ports: [{ port: 8080 }] } },
+      },
+    );
+    const drifted = await until(
+      `${applications}/payments`,
+      app => app.status?.sync?.status === 'OutOfSync',
+    );
+    expect(
+      drifted.status.resources.map((r: any) => [r.kind, r.status]),
+    ).toEqual([
+      ['Service', 'OutOfSync'],
+      ['Deployment', 'Synced'],
+    ]);
+    expect(drifted.status.sync.revision).toBe(head);
+
+    // A kind the cluster does not serve fails the sync once, without retries.
+    head = 'c'.repeat(40);
+    commits.set(head, {
+      'rollout.yaml':
+        'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: payments }\n',
+    });
+    const app = await raw(cluster, 'GET', `${applications}/payments`);
+    await raw(cluster, 'PUT', `${applications}/payments`, {
+      body: {
+        ...app.body,
+        spec: {
+          ...app.body.spec,
+          syncPolicy: { automated: {} },
+        },
+      },
+    });
+    const failed = await until(
+      `${applications}/payments`,
+      a => a.status?.operationState?.phase === 'Failed',
+    );
+    expect(failed.status.operationState.message).toBe(
+      'one or more objects failed to apply, reason: The Kubernetes API could not find argoproj.io/v1alpha1/Rollout for requested resource payments/payments. Make sure the "Rollout" CRD is installed on the destination cluster.',
+    );
+    expect(failed.status.sync.status).toBe('OutOfSync');
+    expect(failed.status.history).toHaveLength(1);
+    expect(
+      failed.status.resources.find((r: any) => r.kind === 'Rollout'),
+    ).toEqual({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      kind: 'Rollout',
+      namespace: 'payments',
+      name: 'payments',
+      status: 'OutOfSync',
+      health: { status: 'Missing' },
+    });
+    await new Promise(resolve => setTimeout(resolve, 300));
+    const later = await raw(cluster, 'GET', `${applications}/payments`);
+    expect(later.body.status.operationState.finishedAt).toBe(
+      failed.status.operationState.finishedAt,
+    );
+  });
+
+  it('reports tracked live objects as its resources without a manifest reader', async () => {
+    await cluster.standIn.stop();
+    cluster = await startTestCluster({
+      controllers: { crossplane: false, workloads: true, delayMs: 30 },
+    });
+    await raw(cluster, 'POST', '/api/v1/namespaces', {
+      body: { metadata: { name: 'argocd' } },
+    });
+    await raw(cluster, 'POST', '/api/v1/namespaces', {
+      body: { metadata: { name: 'web' } },
+    });
+    await raw(cluster, 'POST', applications, {
+      body: application('web', true),
+    });
+    await raw(cluster, 'POST', '/apis/apps/v1/namespaces/web/deployments', {
+      body: {
+        metadata: {
+          name: 'web',
+          labels: { 'app.kubernetes.io/instance': 'web' },
+        },
+        spec: {
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: {
+              containers: [{ name: 'web', image: 'ghcr.io/acme/web:9f8e7d6' }],
+            },
+          },
+        },
+      },
+    });
+    const app = await until(
+      `${applications}/web`,
+      a =>
+        a.status?.sync?.status === 'Synced' &&
+        a.status?.resources?.[0]?.health?.status === 'Healthy',
+    );
+    expect(app.status.resources).toEqual([
+      {
+        group: 'apps',
+        version: 'v1',
+        kind: 'Deployment',
+        namespace: 'web',
+        name: 'web',
+        status: 'Synced',
+        health: { status: 'Healthy' },
+      },
+    ]);
+    expect(app.status.summary).toEqual({
+      images: ['ghcr.io/acme/web:9f8e7d6'],
+    });
+    // The Pods carry no tracking label of their own, so they are no managed resources.
+    expect(app.status.health).toEqual({ status: 'Healthy' });
+  });
+});

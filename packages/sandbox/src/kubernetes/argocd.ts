@@ -1,14 +1,22 @@
 /*
  * A stand-in for Argo CD's application controller, reduced to what a portal
  * shows: which revision an Application's source resolves to, whether that
- * revision is deployed (sync status), health, the last sync operation and
- * the deployment history. Nothing is deployed anywhere.
+ * revision is deployed (sync status), health, the last sync operation, the
+ * deployment history, the managed resources with their sync and health
+ * (`status.resources`) and the images they run (`status.summary.images`).
+ * With a manifest reader, a sync applies the source's manifests to this
+ * cluster (every destination is this cluster); without one nothing is
+ * applied and the managed resources are the live objects carrying the
+ * tracking label.
  */
 import { createHash } from 'node:crypto';
 import { isForced } from './crossplane';
 import { LocalClient, ObjectRef, timestamp, tolerateGone } from './localClient';
-import { typeKey } from './resources';
+import { Manifest, RenderedSource, renderManifests } from './manifests';
+import { Health, healthOf, worstHealth } from './resourceHealth';
+import { ResourceType, apiVersionOf, typeKey } from './resources';
 import { isObject } from './schema';
+import { StatusError } from './status';
 import { KubeObject, ObjectStore, StoreEvent } from './store';
 
 /**
@@ -21,9 +29,22 @@ export type RevisionResolver = (
   path: string,
 ) => Promise<string | undefined>;
 
+/**
+ * Reads the files under an Application source's path at a commit, keyed by
+ * their path relative to it, as Argo CD's repo server sees its checkout;
+ * undefined when it cannot.
+ */
+export type ManifestReader = (
+  repoURL: string,
+  revision: string,
+  path: string,
+) => Promise<Record<string, string> | undefined>;
+
 export interface ArgoCdControllerOptions {
   delayMs: number;
   resolveRevision?: RevisionResolver;
+  /** Without it, nothing is applied on sync. */
+  readManifests?: ManifestReader;
   /** How often every Application's source is resolved again, to notice new commits. */
   pollIntervalMs: number;
 }
@@ -32,12 +53,99 @@ const GROUP = 'argoproj.io';
 const PLURAL = 'applications';
 /** Argo CD's default `revisionHistoryLimit`. */
 const HISTORY_LIMIT = 10;
+/** Argo CD's default resource tracking: this label, set to the Application's name, on every object it applies. */
+export const TRACKING_LABEL = 'app.kubernetes.io/instance';
+/** Types that are never managed resources: records and derived data. */
+const UNTRACKED = new Set(['/events', 'metrics.k8s.io/pods']);
+/** Where Argo CD's resource tree finds the children of managed resources: ReplicaSets, Jobs and the Pods whose images it reports. */
+const CHILD_TYPES = [
+  { group: 'apps', plural: 'replicasets' },
+  { group: '', plural: 'pods' },
+  { group: 'batch', plural: 'jobs' },
+];
 
-interface Source {
+interface Source extends RenderedSource {
   repoURL?: string;
   targetRevision?: string;
   path?: string;
   chart?: string;
+}
+
+/** One entry of `status.resources`, as Argo CD's ResourceStatus serialises. */
+interface ResourceStatus {
+  group?: string;
+  version: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  status: 'Synced' | 'OutOfSync';
+  health?: Health;
+  requiresPruning?: boolean;
+}
+
+/** The result of rendering a source at a revision: manifests, or why there are none. */
+interface Target {
+  revision: string;
+  manifests?: Manifest[];
+  sourceType?: string;
+  error?: string;
+}
+
+/** A managed resource: what Git wants (if known) and what the cluster has (if anything). */
+interface Managed {
+  type?: ResourceType;
+  group: string;
+  version: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  desired?: Manifest;
+  live?: KubeObject;
+}
+
+/** True when every field `want` sets has the same value in `have`: fields the apiserver or controllers add are no difference. */
+function isSubset(want: unknown, have: unknown): boolean {
+  if (want === undefined) {
+    return true;
+  }
+  if (Array.isArray(want)) {
+    return (
+      Array.isArray(have) &&
+      want.length === have.length &&
+      want.every((item, i) => isSubset(item, have[i]))
+    );
+  }
+  if (isObject(want)) {
+    return (
+      isObject(have) &&
+      Object.entries(want).every(([key, value]) => isSubset(value, have[key]))
+    );
+  }
+  return want === have || (want !== null && String(want) === String(have));
+}
+
+/** The parts of a desired object that count for sync: everything but status and system metadata. */
+function comparable(object: Record<string, any>) {
+  const { status: _status, metadata, ...rest } = object;
+  return {
+    ...rest,
+    metadata: { labels: metadata?.labels, annotations: metadata?.annotations },
+  };
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return JSON.parse(JSON.stringify(value));
+}
+
+/** The images a Pod runs; Argo CD's resource tree records images for Pods only, so templates of idle ReplicaSets do not count. */
+function podImages(object: KubeObject): string[] {
+  if (object.kind !== 'Pod' || !isObject(object.spec)) {
+    return [];
+  }
+  const spec: Record<string, any> = object.spec;
+  return [...(spec.containers ?? []), ...(spec.initContainers ?? [])]
+    .map((container: { image?: unknown }) => container.image)
+    .filter((image: unknown): image is string => typeof image === 'string');
 }
 
 interface HistoryEntry {
@@ -69,9 +177,26 @@ function statusOf(app: KubeObject): Record<string, any> {
   return isObject(app.status) ? app.status : {};
 }
 
-function isAutomated(app: KubeObject): boolean {
+function automatedPolicy(app: KubeObject): Record<string, unknown> | undefined {
   const spec = app.spec as { syncPolicy?: { automated?: unknown } };
-  return isObject(spec.syncPolicy?.automated);
+  const automated = spec.syncPolicy?.automated;
+  return isObject(automated) && automated.enabled !== false
+    ? automated
+    : undefined;
+}
+
+function isAutomated(app: KubeObject): boolean {
+  return automatedPolicy(app) !== undefined;
+}
+
+/** Automated sync with `selfHeal` also syncs when the live objects drift from Git. */
+function isSelfHealing(app: KubeObject): boolean {
+  return automatedPolicy(app)?.selfHeal === true;
+}
+
+/** Automated sync with `prune` deletes tracked objects Git no longer has. */
+function isPruning(app: KubeObject): boolean {
+  return automatedPolicy(app)?.prune === true;
 }
 
 /**
@@ -115,6 +240,10 @@ export class ArgoCdController {
     string,
     { source: string; revision: string }
   >();
+  /** The rendered manifests of each Application's source at its last resolved revision. */
+  private readonly targets = new Map<string, Target & { source: string }>();
+  /** The revision whose sync failed, per Application: automated sync does not retry it, as in Argo CD without a retry policy. */
+  private readonly failed = new Map<string, string>();
   private readonly running = new Set<string>();
   private readonly rerun = new Set<string>();
   private readonly syncing = new Set<string>();
@@ -144,13 +273,34 @@ export class ArgoCdController {
 
   private onEvent(event: StoreEvent) {
     if (event.resource !== typeKey(GROUP, PLURAL)) {
+      this.onManagedResourceEvent(event);
       return;
     }
     if (event.type === 'DELETED') {
-      this.resolved.delete(this.keyOf(event.object));
+      const key = this.keyOf(event.object);
+      this.resolved.delete(key);
+      this.targets.delete(key);
+      this.failed.delete(key);
       return;
     }
     this.enqueue(event.object);
+  }
+
+  /** A change to an object carrying the tracking label makes its Application look again, as Argo CD's watch of the cluster does. */
+  private onManagedResourceEvent(event: StoreEvent) {
+    const names = new Set(
+      [event.object, event.previous]
+        .map(object => object?.metadata.labels?.[TRACKING_LABEL])
+        .filter((name): name is string => Boolean(name)),
+    );
+    if (names.size === 0) {
+      return;
+    }
+    for (const app of this.client.list(GROUP, PLURAL)) {
+      if (names.has(app.metadata.name)) {
+        this.enqueue(app);
+      }
+    }
   }
 
   private keyOf(app: KubeObject) {
@@ -162,7 +312,7 @@ export class ArgoCdController {
     return { group: GROUP, plural: PLURAL, namespace, name };
   }
 
-  private later(delayMs: number, action: () => void) {
+  private later(delayMs: number, action: () => void | Promise<void>) {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       action();
@@ -219,6 +369,36 @@ export class ArgoCdController {
     return revision;
   }
 
+  /** The source's manifests at `revision`, read and rendered once per source and revision. */
+  private async targetFor(app: KubeObject, revision: string): Promise<Target> {
+    const { readManifests } = this.options;
+    if (!readManifests) {
+      return { revision };
+    }
+    const key = this.keyOf(app);
+    const source = sourceOf(app);
+    const sourceKey = JSON.stringify(source);
+    const cached = this.targets.get(key);
+    if (cached?.source === sourceKey && cached.revision === revision) {
+      return cached;
+    }
+    const path = source.path ?? '';
+    let target: Target;
+    try {
+      const files = await readManifests(source.repoURL ?? '', revision, path);
+      target = files
+        ? { revision, ...renderManifests(files, source) }
+        : {
+            revision,
+            error: `unable to read path "${path}" at revision ${revision}`,
+          };
+    } catch (error) {
+      target = { revision, error: (error as Error).message };
+    }
+    this.targets.set(key, { ...target, source: sourceKey });
+    return target;
+  }
+
   private async reconcile(key: string) {
     const ref = this.refOf(key);
     const before = this.client.get(ref);
@@ -226,6 +406,9 @@ export class ArgoCdController {
       return;
     }
     const revision = await this.revisionFor(before);
+    const target = revision
+      ? await this.targetFor(before, revision)
+      : undefined;
     // The resolver may have taken a while; decide on the Application as it is now.
     const app = this.client.get(ref);
     if (!app || isForced(app) || app.metadata.deletionTimestamp) {
@@ -234,29 +417,39 @@ export class ArgoCdController {
     const status = statusOf(app);
     const history = (status.history ?? []) as HistoryEntry[];
     const deployed = history[history.length - 1]?.revision;
-    if (!revision) {
+    if (!revision || !target || target.error) {
       this.writeStatus(ref, app, {
-        sync: { status: 'Unknown', comparedTo: this.comparedTo(app) },
+        sync: {
+          status: 'Unknown',
+          ...(revision ? { revision } : {}),
+          comparedTo: this.comparedTo(app),
+        },
         conditions: [
           {
             type: 'ComparisonError',
-            message: `Failed to load target state: unable to resolve '${
-              sourceOf(app).targetRevision || 'HEAD'
-            }' to a commit SHA`,
+            message: revision
+              ? `Failed to load target state: failed to generate manifest for source 1 of 1: ${target?.error}`
+              : `Failed to load target state: unable to resolve '${
+                  sourceOf(app).targetRevision || 'HEAD'
+                }' to a commit SHA`,
           },
         ],
       });
       return;
     }
-    if (deployed === revision) {
+    const observed = this.observe(app, target.manifests);
+    const drifted = observed.resources.some(r => r.status === 'OutOfSync');
+    if (deployed === revision && !drifted) {
       this.writeStatus(ref, app, {
         sync: {
           status: 'Synced',
           revision,
           comparedTo: this.comparedTo(app),
         },
-        health: { status: 'Healthy' },
+        health: observed.health ?? { status: 'Healthy' },
         conditions: null,
+        resources: observed.resources.length ? observed.resources : null,
+        summary: observed.summary,
       });
       return;
     }
@@ -267,11 +460,16 @@ export class ArgoCdController {
         comparedTo: this.comparedTo(app),
       },
       // Never deployed means nothing exists yet, which Argo CD reports as Missing.
-      health: { status: deployed ? 'Healthy' : 'Missing' },
+      health: observed.health ?? { status: deployed ? 'Healthy' : 'Missing' },
       conditions: null,
+      resources: observed.resources.length ? observed.resources : null,
+      summary: observed.summary,
     });
     // Argo CD syncs a new Application once on creation here only when automated; the stand-in deploys every new Application once so it starts out looking deployed.
-    if (!deployed || isAutomated(app)) {
+    const wanted =
+      !deployed ||
+      (deployed !== revision ? isAutomated(app) : isSelfHealing(app));
+    if (wanted && this.failed.get(key) !== revision) {
       this.syncLater(key, revision);
     }
   }
@@ -279,6 +477,147 @@ export class ArgoCdController {
   private comparedTo(app: KubeObject) {
     const spec = app.spec as Record<string, unknown>;
     return { source: sourceOf(app), destination: spec.destination };
+  }
+
+  /** The destination namespace, where manifests without a namespace go. */
+  private destinationNamespace(app: KubeObject): string | undefined {
+    const spec = app.spec as { destination?: { namespace?: string } };
+    return spec.destination?.namespace || undefined;
+  }
+
+  /** Live objects that carry the Application's tracking label and were not made by a controller. */
+  private trackedLive(app: KubeObject): KubeObject[] {
+    return this.client
+      .servedTypes()
+      .filter(type => !UNTRACKED.has(typeKey(type.group, type.plural)))
+      .flatMap(type => this.client.list(type.group, type.plural))
+      .filter(
+        object =>
+          object.metadata.labels?.[TRACKING_LABEL] === app.metadata.name &&
+          !(object.metadata.ownerReferences as unknown[] | undefined)?.length,
+      );
+  }
+
+  /** What Git wants paired with what the cluster has, as Argo CD's comparison sees them. */
+  private managedResources(
+    app: KubeObject,
+    manifests: Manifest[] | undefined,
+  ): Managed[] {
+    const byKey = new Map<string, Managed>();
+    const keyOf = (m: Omit<Managed, 'version'>) =>
+      [m.group, m.kind, m.namespace ?? '', m.name].join('/');
+    for (const manifest of manifests ?? []) {
+      const type = this.client.typeOf(manifest.apiVersion, manifest.kind);
+      const [group, version] = manifest.apiVersion.includes('/')
+        ? manifest.apiVersion.split('/')
+        : ['', manifest.apiVersion];
+      const namespace =
+        type && !type.namespaced
+          ? undefined
+          : manifest.metadata.namespace ?? this.destinationNamespace(app);
+      const desired: Manifest = {
+        ...manifest,
+        metadata: {
+          ...manifest.metadata,
+          ...(namespace ? { namespace } : {}),
+          labels: {
+            ...manifest.metadata.labels,
+            [TRACKING_LABEL]: app.metadata.name,
+          },
+        },
+      };
+      const live = type
+        ? this.client.get({
+            group: type.group,
+            plural: type.plural,
+            namespace,
+            name: manifest.metadata.name,
+          })
+        : undefined;
+      const managed = {
+        type,
+        group,
+        version,
+        kind: manifest.kind,
+        namespace,
+        name: manifest.metadata.name,
+        desired,
+        live,
+      };
+      byKey.set(keyOf(managed), managed);
+    }
+    for (const live of this.trackedLive(app)) {
+      const [group, version] = live.apiVersion.includes('/')
+        ? live.apiVersion.split('/')
+        : ['', live.apiVersion];
+      const managed = {
+        type: this.client.typeOf(live.apiVersion, live.kind),
+        group,
+        version,
+        kind: live.kind,
+        namespace: live.metadata.namespace,
+        name: live.metadata.name,
+        live,
+      };
+      if (!byKey.has(keyOf(managed))) {
+        byKey.set(keyOf(managed), managed);
+      }
+    }
+    return [...byKey.values()].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+  }
+
+  /**
+   * `status.resources`, the Application's health from them and
+   * `status.summary`. Without manifests, the tracked live objects are what
+   * Git wants, so they count as Synced.
+   */
+  private observe(app: KubeObject, manifests: Manifest[] | undefined) {
+    const managed = this.managedResources(app, manifests);
+    const resources: ResourceStatus[] = managed.map(m => {
+      const inSync = manifests
+        ? Boolean(
+            m.desired && m.live && isSubset(comparable(m.desired), m.live),
+          )
+        : true;
+      const health = m.live
+        ? healthOf(m.group, m.live)
+        : { status: 'Missing' as const };
+      return withoutUndefined({
+        ...(m.group ? { group: m.group } : {}),
+        version: m.version,
+        kind: m.kind,
+        namespace: m.namespace,
+        name: m.name,
+        status: inSync ? 'Synced' : 'OutOfSync',
+        ...(health ? { health } : {}),
+        ...(manifests && !m.desired ? { requiresPruning: true } : {}),
+      });
+    });
+    const images = new Set<string>();
+    for (const live of managed.flatMap(m => (m.live ? [m.live] : []))) {
+      for (const object of [live, ...this.descendants(live)]) {
+        podImages(object).forEach(image => images.add(image));
+      }
+    }
+    return {
+      resources,
+      health: worstHealth(
+        resources.flatMap(r => (r.health ? [{ status: r.health.status }] : [])),
+      ),
+      summary: images.size ? { images: [...images].sort() } : {},
+    };
+  }
+
+  /** The objects owned, directly or through others, by `owner`: a Deployment's ReplicaSets and their Pods. */
+  private descendants(owner: KubeObject): KubeObject[] {
+    const children = CHILD_TYPES.flatMap(type =>
+      this.client.list(type.group, type.plural, owner.metadata.namespace),
+    ).filter(object =>
+      ((object.metadata.ownerReferences ?? []) as Array<{ uid: string }>).some(
+        ref => ref.uid === owner.metadata.uid,
+      ),
+    );
+    return children.flatMap(child => [child, ...this.descendants(child)]);
   }
 
   /** Writes the status fields if they differ from what is there, stamping reconciledAt. */
@@ -304,60 +643,192 @@ export class ArgoCdController {
     }
   }
 
-  /** After the configured delay, a sync operation that succeeds and deploys `revision`. */
+  /**
+   * Applies the manifests as `kubectl apply` would, creating what is
+   * missing and updating what differs, and prunes tracked objects Git no
+   * longer has when the sync policy says so. Returns the sync result
+   * entries, or the first failure's message.
+   */
+  private apply(
+    app: KubeObject,
+    manifests: Manifest[],
+  ): { results: Record<string, unknown>[]; error?: string } {
+    const results: Record<string, unknown>[] = [];
+    const syncOptions = (
+      app.spec as { syncPolicy?: { syncOptions?: string[] } }
+    ).syncPolicy?.syncOptions;
+    const createNamespace = syncOptions?.includes('CreateNamespace=true');
+    try {
+      for (const managed of this.managedResources(app, manifests)) {
+        const { type, desired, live, namespace, name, kind } = managed;
+        const result = {
+          ...(managed.group ? { group: managed.group } : {}),
+          version: managed.version,
+          kind,
+          ...(namespace ? { namespace } : {}),
+          name,
+          status: 'Synced',
+          hookPhase: 'Running',
+          syncPhase: 'Sync',
+        };
+        const resourceName = `${kind.toLowerCase()}${
+          managed.group ? `.${managed.group}` : ''
+        }/${name}`;
+        if (!desired) {
+          if (isPruning(app) && type && live) {
+            this.client.delete({
+              group: type.group,
+              plural: type.plural,
+              namespace,
+              name,
+            });
+            results.push({ ...result, message: 'pruned' });
+          }
+          continue;
+        }
+        if (!type) {
+          return {
+            results,
+            error: `The Kubernetes API could not find ${apiVersionOf(
+              managed.group,
+              managed.version,
+            )}/${kind} for requested resource ${
+              namespace ? `${namespace}/` : ''
+            }${name}. Make sure the "${kind}" CRD is installed on the destination cluster.`,
+          };
+        }
+        const ref = { group: type.group, plural: type.plural, namespace, name };
+        if (
+          namespace &&
+          createNamespace &&
+          !this.client.get({ group: '', plural: 'namespaces', name: namespace })
+        ) {
+          this.client.create(
+            { group: '', plural: 'namespaces' },
+            { metadata: { name: namespace } },
+          );
+        }
+        const { status: _status, ...body } = desired;
+        if (!live) {
+          this.client.create(ref, body);
+          results.push({ ...result, message: `${resourceName} created` });
+        } else if (!isSubset(comparable(desired), live)) {
+          this.client.mergePatch(ref, body);
+          results.push({ ...result, message: `${resourceName} configured` });
+        } else {
+          results.push({ ...result, message: `${resourceName} unchanged` });
+        }
+      }
+    } catch (error) {
+      if (error instanceof StatusError) {
+        return { results, error: error.message };
+      }
+      throw error;
+    }
+    return { results };
+  }
+
+  /** After the configured delay, a sync operation that applies `revision` and records it. */
   private syncLater(key: string, revision: string) {
     if (this.syncing.has(key)) {
       return;
     }
     this.syncing.add(key);
     const startedAt = timestamp();
-    this.later(this.options.delayMs, () => {
-      this.syncing.delete(key);
-      const ref = this.refOf(key);
-      const app = this.client.get(ref);
-      if (!app || isForced(app) || app.metadata.deletionTimestamp) {
-        return;
+    this.later(this.options.delayMs, async () => {
+      try {
+        await this.sync(key, revision, startedAt);
+      } finally {
+        this.syncing.delete(key);
       }
-      const current = this.resolved.get(key)?.revision ?? revision;
-      const status = statusOf(app);
-      const history = (status.history ?? []) as HistoryEntry[];
-      const finishedAt = timestamp();
-      const source = sourceOf(app);
-      const entry: HistoryEntry = {
-        id: history.length ? history[history.length - 1].id + 1 : 0,
-        revision: current,
-        deployedAt: finishedAt,
-        deployStartedAt: startedAt,
-        source,
-      };
+    });
+  }
+
+  private async sync(key: string, revision: string, startedAt: string) {
+    const ref = this.refOf(key);
+    const before = this.client.get(ref);
+    if (!before || isForced(before) || before.metadata.deletionTimestamp) {
+      return;
+    }
+    const current = this.resolved.get(key)?.revision ?? revision;
+    const target = await this.targetFor(before, current);
+    const app = this.client.get(ref);
+    if (!app || isForced(app) || app.metadata.deletionTimestamp) {
+      return;
+    }
+    const source = sourceOf(app);
+    const operation = {
+      sync: { revision: current },
+      initiatedBy: isAutomated(app)
+        ? { automated: true }
+        : { username: 'admin' },
+    };
+    const applied = target.manifests
+      ? this.apply(app, target.manifests)
+      : { results: [] };
+    const status = statusOf(app);
+    const finishedAt = timestamp();
+    const syncResult = {
+      revision: current,
+      source,
+      ...(applied.results.length ? { resources: applied.results } : {}),
+    };
+    if (target.error || applied.error) {
+      this.failed.set(key, current);
       tolerateGone(() =>
         this.client.mergePatch(ref, {
           status: statusPatch(status, {
-            sync: {
-              status: 'Synced',
-              revision: current,
-              comparedTo: this.comparedTo(app),
-            },
-            health: { status: 'Healthy' },
             operationState: {
-              operation: {
-                sync: { revision: current },
-                initiatedBy: isAutomated(app)
-                  ? { automated: true }
-                  : { username: 'admin' },
-              },
-              phase: 'Succeeded',
-              message: 'successfully synced (all tasks run)',
+              operation,
+              phase: 'Failed',
+              message: `one or more objects failed to apply, reason: ${
+                target.error ?? applied.error
+              }`,
               startedAt,
               finishedAt,
-              syncResult: { revision: current, source },
+              syncResult,
             },
-            history: [...history, entry].slice(-HISTORY_LIMIT),
             reconciledAt: finishedAt,
-            sourceType: source.chart ? 'Helm' : 'Directory',
           }),
         }),
       );
-    });
+      return;
+    }
+    this.failed.delete(key);
+    const history = (status.history ?? []) as HistoryEntry[];
+    const entry: HistoryEntry = {
+      id: history.length ? history[history.length - 1].id + 1 : 0,
+      revision: current,
+      deployedAt: finishedAt,
+      deployStartedAt: startedAt,
+      source,
+    };
+    const observed = this.observe(app, target.manifests);
+    tolerateGone(() =>
+      this.client.mergePatch(ref, {
+        status: statusPatch(status, {
+          sync: {
+            status: 'Synced',
+            revision: current,
+            comparedTo: this.comparedTo(app),
+          },
+          health: observed.health ?? { status: 'Healthy' },
+          operationState: {
+            operation,
+            phase: 'Succeeded',
+            message: 'successfully synced (all tasks run)',
+            startedAt,
+            finishedAt,
+            syncResult,
+          },
+          history: [...history, entry].slice(-HISTORY_LIMIT),
+          reconciledAt: finishedAt,
+          sourceType:
+            target.sourceType ?? (source.chart ? 'Helm' : 'Directory'),
+          resources: observed.resources.length ? observed.resources : null,
+          summary: observed.summary,
+        }),
+      }),
+    );
   }
 }

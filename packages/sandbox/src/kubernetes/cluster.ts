@@ -7,7 +7,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { applyJsonPatch, applyMergePatch } from './patch';
 import {
-  CORE_TYPES,
+  ClusterIpAllocator,
+  applyBuiltInDefaults,
+  initialBuiltInStatus,
+} from './defaults';
+import {
+  BUILT_IN_TYPES,
   CRD_TYPE,
   NAMESPACES,
   ResourceType,
@@ -121,10 +126,11 @@ function specPart(object: KubeObject, statusSubresource: boolean): unknown {
 export class Cluster {
   readonly store: ObjectStore;
   private readonly types = new Map<string, ResourceType>();
+  private readonly clusterIps = new ClusterIpAllocator();
 
   constructor(eventWindow: number) {
     this.store = new ObjectStore(eventWindow);
-    for (const type of [...CORE_TYPES, CRD_TYPE]) {
+    for (const type of [...BUILT_IN_TYPES, CRD_TYPE]) {
       this.types.set(typeKey(type.group, type.plural), type);
     }
     for (const name of ['default', 'kube-system', 'kube-public']) {
@@ -183,8 +189,8 @@ export class Cluster {
     if (type.namespaced) {
       this.requireLiveNamespace(type, namespace ?? '', metadata.name);
     }
-    if (this.versionInfo(type, version).statusSubresource && type.custom) {
-      // A custom resource's status can only be written through /status.
+    if (this.versionInfo(type, version).statusSubresource) {
+      // Where status has its own subresource, only writes to /status set it.
       delete object.status;
     }
     this.prepareForCreate(type, object);
@@ -196,7 +202,7 @@ export class Cluster {
     Object.assign(admitted.metadata, {
       uid: randomUUID(),
       creationTimestamp: now(),
-      ...(type.custom || type === CRD_TYPE ? { generation: 1 } : {}),
+      ...(type.tracksGeneration ? { generation: 1 } : {}),
     });
     delete admitted.metadata.deletionTimestamp;
     delete admitted.metadata.deletionGracePeriodSeconds;
@@ -262,7 +268,7 @@ export class Cluster {
     next = this.admit(type, version, next, existing);
     this.checkFinalizers(type, existing, next);
     if (
-      type.custom &&
+      type.tracksGeneration &&
       !deepEqual(
         specPart(next, statusSubresource),
         specPart(this.present(type, version, existing), statusSubresource),
@@ -409,6 +415,11 @@ export class Cluster {
       object.status = { phase: 'Active' };
     } else if (type.plural === 'secrets' && type.group === '') {
       object.type = object.type ?? 'Opaque';
+    } else if (!type.custom) {
+      const status = initialBuiltInStatus(type.group, type.plural, object);
+      if (status) {
+        object.status = status;
+      }
     }
   }
 
@@ -424,6 +435,15 @@ export class Cluster {
   ): KubeObject {
     if (type.plural === 'secrets' && type.group === '') {
       this.foldStringData(incoming);
+    }
+    if (!type.custom) {
+      applyBuiltInDefaults(
+        type.group,
+        type.plural,
+        incoming,
+        this.clusterIps,
+        existing,
+      );
     }
     const schema = this.versionInfo(type, version).schema;
     const object = schema ? (prune(incoming, schema) as KubeObject) : incoming;

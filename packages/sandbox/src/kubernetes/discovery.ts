@@ -2,12 +2,7 @@
  * Legacy (unaggregated) discovery documents, built from whatever types the
  * cluster serves at the moment, so CRDs appear as soon as they are created.
  */
-import {
-  ResourceType,
-  VERBS,
-  apiVersionOf,
-  compareVersions,
-} from './resources';
+import { ResourceType, apiVersionOf, compareVersions } from './resources';
 
 export function apiVersions(serverAddress: string) {
   return {
@@ -44,11 +39,13 @@ export function apiGroup(types: ResourceType[], group: string) {
   };
 }
 
-/** Built-in groups first, then CRD groups by name, as the apiserver orders them. */
+/** Built-in groups first, then CRD groups, as the apiserver orders them; by name within each. */
 export function apiGroupList(types: ResourceType[]) {
+  const builtInGroups = new Set(types.filter(t => !t.custom).map(t => t.group));
   const groups = [...new Set(types.map(t => t.group).filter(g => g !== ''))]
     .sort((a, b) => {
-      const builtIn = (g: string) => (g.endsWith('.k8s.io') ? 0 : 1);
+      const builtIn = (g: string) =>
+        builtInGroups.has(g) || g.endsWith('.k8s.io') ? 0 : 1;
       return builtIn(a) - builtIn(b) || (a < b ? -1 : 1);
     })
     .map(group => {
@@ -79,7 +76,7 @@ export function apiResourceList(
       singularName: type.singular,
       namespaced: type.namespaced,
       kind: type.kind,
-      verbs: VERBS,
+      verbs: type.verbs,
       ...(type.shortNames.length ? { shortNames: type.shortNames } : {}),
       ...(type.categories.length ? { categories: type.categories } : {}),
     };

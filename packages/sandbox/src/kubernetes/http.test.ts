@@ -99,6 +99,48 @@ describe('the stand-in over HTTP', () => {
     }
   });
 
+  it('counts the requests it serves by verb, watches apart, until reset', async () => {
+    await raw(cluster, 'GET', '/apis');
+    await raw(cluster, 'POST', applications, { body: application('a') });
+    expect(cluster.standIn.requests()).toEqual({
+      total: 2,
+      watches: 0,
+      byVerb: { nonResource: 1, create: 1 },
+    });
+
+    cluster.standIn.resetRequestCounts();
+    expect(cluster.standIn.requests()).toEqual({
+      total: 0,
+      watches: 0,
+      byVerb: {},
+    });
+    const watch = openWatch(cluster, `${applications}?watch=true`);
+    await watch.next();
+    await raw(cluster, 'GET', applications);
+    await raw(cluster, 'GET', `${applications}/a`);
+    await raw(cluster, 'PATCH', `${applications}/a`, {
+      body: { metadata: { labels: { team: 'x' } } },
+      contentType: 'application/merge-patch+json',
+    });
+    await raw(cluster, 'DELETE', `${applications}/a`);
+    // Rejected requests count too: the caller still reached the API.
+    await raw(cluster, 'GET', applications, { token: null });
+    await raw(cluster, 'GET', '/healthz', { token: null });
+    watch.close();
+    expect(cluster.standIn.requests()).toEqual({
+      total: 7,
+      watches: 1,
+      byVerb: {
+        watch: 1,
+        list: 2,
+        get: 1,
+        patch: 1,
+        delete: 1,
+        nonResource: 1,
+      },
+    });
+  });
+
   it('serves discovery for core and CRD groups', async () => {
     const version = await raw(cluster, 'GET', '/version');
     expect(version.body).toMatchObject({

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Cluster, Target } from './cluster';
-import { typeKey } from './resources';
+import { ResourceType, typeKey } from './resources';
 import { StatusError } from './status';
 import { KubeObject } from './store';
 
@@ -37,6 +37,23 @@ export function tolerateGone(action: () => void): void {
 
 export class LocalClient {
   constructor(private readonly cluster: Cluster) {}
+
+  /** Every resource type the cluster serves at the moment. */
+  servedTypes(): ResourceType[] {
+    return this.cluster.allTypes();
+  }
+
+  /** The served type a manifest's `apiVersion` and `kind` name, if any. */
+  typeOf(apiVersion: string, kind: string): ResourceType | undefined {
+    const [group, version] = apiVersion.includes('/')
+      ? apiVersion.split('/')
+      : ['', apiVersion];
+    return this.cluster
+      .allTypes()
+      .find(
+        t => t.group === group && t.kind === kind && t.versions.has(version),
+      );
+  }
 
   private target(ref: ObjectRef): Target | undefined {
     const type = this.cluster
@@ -107,6 +124,13 @@ export class LocalClient {
 
   mergePatch(ref: ObjectRef, patch: unknown, subresource?: 'status') {
     return this.cluster.patch(this.required(ref), 'merge', patch, subresource);
+  }
+
+  /** Replaces the object's status through its status subresource, as a controller reporting what it observed does. */
+  replaceStatus(ref: ObjectRef, status: unknown): KubeObject {
+    const target = this.required(ref);
+    const current = this.cluster.get(target);
+    return this.cluster.update(target, { ...current, status }, 'status');
   }
 
   delete(ref: ObjectRef): void {

@@ -1,6 +1,7 @@
 /*
- * The resource types the stand-in serves: the built-in core/v1 ones and
- * those defined by CustomResourceDefinitions.
+ * The resource types the stand-in serves: built-in ones (core, apps,
+ * batch, autoscaling, networking, metrics) and those defined by
+ * CustomResourceDefinitions.
  */
 import { JSONSchemaProps, isObject } from './schema';
 import { FieldError } from './status';
@@ -24,8 +25,12 @@ export interface ResourceType {
   namespaced: boolean;
   shortNames: string[];
   categories: string[];
-  /** Custom resources differ from core types in a few rules: generation, mandatory resourceVersion on update, delete returning the object. */
+  /** The verbs served over HTTP, as discovery lists them; in-process controllers may write any type. */
+  verbs: string[];
+  /** Custom resources differ from core types in a few rules: mandatory resourceVersion on update, delete returning the object, list items keeping apiVersion and kind. */
   custom: boolean;
+  /** Whether the apiserver keeps `metadata.generation`: set to 1 on create and bumped on changes to the spec. */
+  tracksGeneration: boolean;
   /** Field selectors beyond metadata.name and metadata.namespace. */
   extraFieldSelectors: string[];
 }
@@ -48,49 +53,83 @@ export function apiVersionOf(group: string, version: string): string {
   return group ? `${group}/${version}` : version;
 }
 
-function coreType(
+interface BuiltInOptions {
+  namespaced?: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  extraFieldSelectors?: string[];
+  statusSubresource?: boolean;
+  tracksGeneration?: boolean;
+  verbs?: string[];
+}
+
+/** A type compiled into the apiserver (or, for metrics, served by an aggregated API server): no schema, no validation beyond names. */
+function builtIn(
+  groupVersion: string,
   plural: string,
   kind: string,
-  namespaced: boolean,
-  shortNames: string[],
-  extraFieldSelectors: string[],
-  statusSubresource = false,
+  options: BuiltInOptions = {},
 ): ResourceType {
+  const [group, version] = groupVersion.includes('/')
+    ? groupVersion.split('/')
+    : ['', groupVersion];
   return {
-    group: '',
-    versions: new Map([['v1', { statusSubresource }]]),
-    storageVersion: 'v1',
+    group,
+    versions: new Map([
+      [version, { statusSubresource: options.statusSubresource ?? false }],
+    ]),
+    storageVersion: version,
     plural,
     singular: kind.toLowerCase(),
     kind,
     listKind: `${kind}List`,
-    namespaced,
-    shortNames,
-    categories: [],
+    namespaced: options.namespaced ?? true,
+    shortNames: options.shortNames ?? [],
+    categories: options.categories ?? [],
+    verbs: options.verbs ?? VERBS,
     custom: false,
-    extraFieldSelectors,
+    tracksGeneration: options.tracksGeneration ?? false,
+    extraFieldSelectors: options.extraFieldSelectors ?? [],
   };
 }
 
-export const NAMESPACES = coreType(
-  'namespaces',
-  'Namespace',
-  false,
-  ['ns'],
-  ['status.phase'],
-  true,
+export const NAMESPACES = builtIn('v1', 'namespaces', 'Namespace', {
+  namespaced: false,
+  shortNames: ['ns'],
+  extraFieldSelectors: ['status.phase'],
+  statusSubresource: true,
+});
+
+/** Workload types: the apiserver keeps their generation and lets only controllers write their status. */
+const workload = (options: BuiltInOptions): BuiltInOptions => ({
+  statusSubresource: true,
+  tracksGeneration: true,
+  categories: ['all'],
+  ...options,
+});
+
+/** metrics-server's PodMetrics, which only answers get and list. */
+export const POD_METRICS = builtIn(
+  'metrics.k8s.io/v1beta1',
+  'pods',
+  'PodMetrics',
+  {
+    verbs: ['get', 'list'],
+  },
 );
 
-export const CORE_TYPES: ResourceType[] = [
+/**
+ * The built-in types served, with the short names, categories and field
+ * selectors of Kubernetes 1.32. Besides Namespaces, Secrets, ConfigMaps and
+ * Events they are what Backstage's Kubernetes plugin lists for an entity.
+ */
+export const BUILT_IN_TYPES: ResourceType[] = [
   NAMESPACES,
-  coreType('secrets', 'Secret', true, [], ['type']),
-  coreType('configmaps', 'ConfigMap', true, ['cm'], []),
-  coreType(
-    'events',
-    'Event',
-    true,
-    ['ev'],
-    [
+  builtIn('v1', 'secrets', 'Secret', { extraFieldSelectors: ['type'] }),
+  builtIn('v1', 'configmaps', 'ConfigMap', { shortNames: ['cm'] }),
+  builtIn('v1', 'events', 'Event', {
+    shortNames: ['ev'],
+    extraFieldSelectors: [
       'involvedObject.kind',
       'involvedObject.namespace',
       'involvedObject.name',
@@ -102,7 +141,76 @@ export const CORE_TYPES: ResourceType[] = [
       'reportingComponent',
       'type',
     ],
+  }),
+  builtIn('v1', 'pods', 'Pod', {
+    shortNames: ['po'],
+    categories: ['all'],
+    statusSubresource: true,
+    extraFieldSelectors: [
+      'spec.nodeName',
+      'spec.restartPolicy',
+      'spec.schedulerName',
+      'spec.serviceAccountName',
+      'spec.hostNetwork',
+      'status.phase',
+      'status.podIP',
+      'status.nominatedNodeName',
+    ],
+  }),
+  builtIn('v1', 'services', 'Service', {
+    shortNames: ['svc'],
+    categories: ['all'],
+    statusSubresource: true,
+  }),
+  builtIn('v1', 'limitranges', 'LimitRange', { shortNames: ['limits'] }),
+  builtIn('v1', 'resourcequotas', 'ResourceQuota', {
+    shortNames: ['quota'],
+    statusSubresource: true,
+  }),
+  builtIn(
+    'apps/v1',
+    'deployments',
+    'Deployment',
+    workload({ shortNames: ['deploy'] }),
   ),
+  builtIn(
+    'apps/v1',
+    'replicasets',
+    'ReplicaSet',
+    workload({ shortNames: ['rs'], extraFieldSelectors: ['status.replicas'] }),
+  ),
+  builtIn(
+    'apps/v1',
+    'statefulsets',
+    'StatefulSet',
+    workload({ shortNames: ['sts'] }),
+  ),
+  builtIn(
+    'apps/v1',
+    'daemonsets',
+    'DaemonSet',
+    workload({ shortNames: ['ds'] }),
+  ),
+  builtIn(
+    'autoscaling/v2',
+    'horizontalpodautoscalers',
+    'HorizontalPodAutoscaler',
+    workload({ shortNames: ['hpa'] }),
+  ),
+  builtIn(
+    'batch/v1',
+    'jobs',
+    'Job',
+    workload({ extraFieldSelectors: ['status.successful'] }),
+  ),
+  builtIn('batch/v1', 'cronjobs', 'CronJob', workload({ shortNames: ['cj'] })),
+  builtIn(
+    'networking.k8s.io/v1',
+    'ingresses',
+    'Ingress',
+    workload({ shortNames: ['ing'], categories: [] }),
+  ),
+  POD_METRICS,
 ];
 
 export const CRD_TYPE: ResourceType = {
@@ -116,7 +224,9 @@ export const CRD_TYPE: ResourceType = {
   namespaced: false,
   shortNames: ['crd', 'crds'],
   categories: ['api-extensions'],
+  verbs: VERBS,
   custom: false,
+  tracksGeneration: true,
   extraFieldSelectors: [],
 };
 
@@ -239,7 +349,9 @@ export function typeFromCrd(crd: Record<string, any>): ResourceType {
     namespaced: spec.scope === 'Namespaced',
     shortNames: spec.names.shortNames ?? [],
     categories: spec.names.categories ?? [],
+    verbs: VERBS,
     custom: true,
+    tracksGeneration: true,
     extraFieldSelectors: [],
   };
 }

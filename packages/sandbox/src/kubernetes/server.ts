@@ -8,9 +8,10 @@ import { Server, createServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { ArgoCdController, RevisionResolver } from './argocd';
+import { ArgoCdController, ManifestReader, RevisionResolver } from './argocd';
 import { Cluster, PatchType, Target } from './cluster';
 import { CrossplaneController } from './crossplane';
+import { WorkloadController } from './workloads';
 import {
   apiGroup,
   apiGroupList,
@@ -65,12 +66,34 @@ export interface ControllerOptions {
   crossplane?: boolean;
   /** Report Argo CD Application sync, health and history; defaults to true. */
   argoCd?: boolean;
-  /** How long "provisioning" a claim, deleting one and syncing an Application take; defaults to 2 seconds. */
+  /** Run Deployments, ReplicaSets and Pods and publish PodMetrics; defaults to true. */
+  workloads?: boolean;
+  /** How long "provisioning" a claim, deleting one, syncing an Application and starting a Pod take; defaults to 2 seconds. */
   delayMs?: number;
   /** Resolves Application sources to commits; defaults to a fixed fake SHA per source. */
   resolveRevision?: RevisionResolver;
+  /**
+   * Reads an Application source's files at a commit. With it, a sync applies
+   * the rendered manifests to this cluster and `status.resources` compares
+   * them with the live objects; without it nothing is applied.
+   */
+  readManifests?: ManifestReader;
   /** How often Application sources are resolved again to notice new commits; defaults to 30 seconds. */
   revisionPollIntervalMs?: number;
+}
+
+/** How many HTTP requests a stand-in has served since it started or since its counts were last reset. */
+export interface KubernetesRequestCounts {
+  /** Every request, authenticated or not, whatever its answer. */
+  total: number;
+  /** Requests that opened a watch (`watch=true` on a collection). */
+  watches: number;
+  /**
+   * By Kubernetes verb: `get`, `list`, `watch`, `create`, `update`, `patch`
+   * and `delete` for resource URLs; `nonResource` for discovery, `/version`,
+   * OpenAPI, health checks and paths that name no resource.
+   */
+  byVerb: Record<string, number>;
 }
 
 export interface KubernetesStandIn {
@@ -89,6 +112,14 @@ export interface KubernetesStandIn {
    * behind an etcd compaction; clients must relist.
    */
   expireWatches(): void;
+  /**
+   * The HTTP requests served so far, so a test or benchmark can prove that
+   * something made no Kubernetes calls. The simulated controllers work
+   * in-process and are not counted.
+   */
+  requests(): KubernetesRequestCounts;
+  /** Starts counting requests from zero. */
+  resetRequestCounts(): void;
   stop(): Promise<void>;
 }
 
@@ -132,7 +163,7 @@ export function bundledXrdFiles(): string[] {
   return yamlFilesIn('crds/offered');
 }
 
-function readManifests(file: string): unknown[] {
+function readManifestFile(file: string): unknown[] {
   return parseAllDocuments(readFileSync(file, 'utf8'))
     .map(document => document.toJS())
     .filter(Boolean);
@@ -234,6 +265,13 @@ function decodeContinue(token: string): ContinueToken {
   );
 }
 
+function segmentsOf(url: URL): string[] {
+  return url.pathname
+    .split('/')
+    .filter(segment => segment !== '')
+    .map(decodeURIComponent);
+}
+
 function objectKey(object: KubeObject): string {
   return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
@@ -242,8 +280,38 @@ type ResolvedOptions = Required<
   Omit<KubernetesStandInOptions, 'tls' | 'controllers'>
 > & { controllers: ControllerOptions };
 
+/** The verb the apiserver's request info would give a request for a resource. */
+function resourceVerb(
+  method: string,
+  path: ResourcePath,
+  query: URLSearchParams,
+) {
+  switch (method) {
+    case 'GET':
+      if (path.name !== undefined) return 'get';
+      return ['true', '1'].includes(query.get('watch') ?? '')
+        ? 'watch'
+        : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return 'delete';
+    default:
+      return method.toLowerCase();
+  }
+}
+
 class StandInServer {
   private readonly cluster: Cluster;
+  private counts: KubernetesRequestCounts = {
+    total: 0,
+    watches: 0,
+    byVerb: {},
+  };
   private readonly watches = new Set<OpenWatch>();
   private readonly controllers: Array<{ stop(): void }> = [];
   private address = '';
@@ -252,12 +320,12 @@ class StandInServer {
     this.cluster = new Cluster(options.eventWindow);
     const client = new LocalClient(this.cluster);
     for (const file of options.crdFiles) {
-      for (const crd of readManifests(file)) {
+      for (const crd of readManifestFile(file)) {
         this.cluster.create({ type: CRD_TYPE, version: 'v1', name: '' }, crd);
       }
     }
     for (const file of options.xrdFiles) {
-      for (const xrd of readManifests(file)) {
+      for (const xrd of readManifestFile(file)) {
         client.create(
           {
             group: 'apiextensions.crossplane.io',
@@ -270,8 +338,10 @@ class StandInServer {
     const {
       crossplane = true,
       argoCd = true,
+      workloads = true,
       delayMs = 2000,
       resolveRevision,
+      readManifests,
       revisionPollIntervalMs = 30_000,
     } = options.controllers;
     const crossplaneController = new CrossplaneController(
@@ -281,6 +351,15 @@ class StandInServer {
     );
     crossplaneController.start();
     this.controllers.push(crossplaneController);
+    if (workloads) {
+      const workloadController = new WorkloadController(
+        client,
+        this.cluster.store,
+        { delayMs },
+      );
+      workloadController.start();
+      this.controllers.push(workloadController);
+    }
     if (argoCd) {
       const argoCdController = new ArgoCdController(
         client,
@@ -288,6 +367,7 @@ class StandInServer {
         {
           delayMs,
           resolveRevision,
+          readManifests,
           pollIntervalMs: revisionPollIntervalMs,
         },
       );
@@ -318,8 +398,37 @@ class StandInServer {
     }
   }
 
+  requests(): KubernetesRequestCounts {
+    return structuredClone(this.counts);
+  }
+
+  resetRequestCounts() {
+    this.counts = { total: 0, watches: 0, byVerb: {} };
+  }
+
+  private count(url: URL, method: string) {
+    let path: ResourcePath | undefined;
+    try {
+      path = this.resolve(segmentsOf(url));
+    } catch {
+      // A malformed path names no resource; routing answers it.
+    }
+    const verb = path
+      ? resourceVerb(method, path, url.searchParams)
+      : 'nonResource';
+    this.counts.total += 1;
+    if (verb === 'watch') {
+      this.counts.watches += 1;
+    }
+    this.counts.byVerb[verb] = (this.counts.byVerb[verb] ?? 0) + 1;
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse) {
     try {
+      this.count(
+        new URL(req.url ?? '/', 'http://stand-in'),
+        req.method ?? 'GET',
+      );
       await this.route(req, res);
     } catch (error) {
       const status =
@@ -348,10 +457,7 @@ class StandInServer {
       this.openApiV2(req, res);
       return;
     }
-    const segments = url.pathname
-      .split('/')
-      .filter(segment => segment !== '')
-      .map(decodeURIComponent);
+    const segments = segmentsOf(url);
     const discovery = this.discovery(segments);
     if (discovery !== undefined) {
       if (req.method !== 'GET') {
@@ -468,6 +574,9 @@ class StandInServer {
       throw badRequest('dryRun is not supported by this Kubernetes stand-in');
     }
     const { type, version, namespace, name, subresource } = path;
+    if (!type.verbs.includes(resourceVerb(req.method ?? 'GET', path, query))) {
+      throw methodNotAllowed();
+    }
     if (name === undefined) {
       if (req.method === 'GET') {
         if (['true', '1'].includes(query.get('watch') ?? '')) {
@@ -740,6 +849,8 @@ export async function startKubernetesStandIn(
     caData: Buffer.from(tls.cert).toString('base64'),
     tls,
     expireWatches: () => standIn.expireWatches(),
+    requests: () => standIn.requests(),
+    resetRequestCounts: () => standIn.resetRequestCounts(),
     stop: () => {
       stopped ??= new Promise<void>((resolve, reject) => {
         standIn.stopControllers();

@@ -58,7 +58,7 @@ export async function startTestCluster(
     clusterName: 'test',
     token,
     // Tests of the API server's own behaviour should not see controller writes.
-    controllers: { crossplane: false, argoCd: false },
+    controllers: { crossplane: false, argoCd: false, workloads: false },
     ...options,
   });
   const kubeConfig = kubeConfigFor(standIn, token);

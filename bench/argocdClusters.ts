@@ -1,0 +1,436 @@
+/*
+ * The clusters side of bench/argocd-status.ts, run as a child process so the stand-ins' CPU and
+ * memory stay out of the measured backend's process, as a real cluster's would. Starts three
+ * Kubernetes API stand-ins (controllers off: the Applications' status is what this file writes),
+ * fills them with Argo CD Applications, and answers the parent over IPC:
+ *   { type: 'create' }         -> { type: 'created', applications, jsonBytes }
+ *   { type: 'resetCounts' }    -> { type: 'counts', counts }   (the counts before the reset)
+ *   { type: 'counts' }         -> { type: 'counts', counts }
+ *   { type: 'deleteAll' }      -> { type: 'deleted' }
+ *   { type: 'stop' }           -> exits
+ * It announces itself with { type: 'ready', clusters, token }.
+ */
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+} from '@kubernetes/client-node';
+import {
+  KubernetesRequestCounts,
+  KubernetesStandIn,
+  startKubernetesStandIn,
+} from '@paved/sandbox';
+import { createHash, randomBytes } from 'node:crypto';
+
+export const CLUSTER_NAMES = ['dev', 'staging', 'prod'];
+export const APPLICATION_COUNT = 2000;
+export const COMPONENT_COUNT = 1000;
+/** Every bench Application carries this label, so one selector can see them all. */
+export const BENCH_LABEL = 'paved.dev/bench';
+
+/** What the parent needs to know about each Application to build catalog entities. */
+export interface BenchApplication {
+  cluster: string;
+  namespace: string;
+  name: string;
+  component: string;
+  project: string;
+}
+
+export type ClustersMessage =
+  | {
+      type: 'ready';
+      token: string;
+      clusters: Array<{ name: string; url: string; caData: string }>;
+    }
+  | {
+      type: 'created';
+      applications: BenchApplication[];
+      /** The Applications' size as JSON, to set the cache's memory against. */
+      jsonBytes: number;
+    }
+  | { type: 'counts'; counts: Record<string, KubernetesRequestCounts> }
+  | { type: 'deleted' };
+
+export type ParentMessage =
+  | { type: 'create' }
+  | { type: 'resetCounts' }
+  | { type: 'counts' }
+  | { type: 'deleteAll' }
+  | { type: 'stop' };
+
+const DOMAINS = [
+  'cart',
+  'payments',
+  'search',
+  'catalog',
+  'checkout',
+  'identity',
+  'shipping',
+  'inventory',
+  'pricing',
+  'reviews',
+  'notifications',
+  'ledger',
+  'fraud',
+  'loyalty',
+  'media',
+  'ads',
+  'support',
+  'tax',
+  'warehouse',
+  'tracking',
+];
+const ROLES = ['api', 'worker', 'web', 'gateway', 'consumer', 'jobs', 'admin'];
+const TEAMS = [
+  'shop',
+  'money',
+  'discovery',
+  'platform',
+  'logistics',
+  'growth',
+  'trust',
+  'data',
+];
+
+/** A small seeded PRNG (mulberry32): the same run every time. */
+function random(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function sha(text: string) {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+function pick<T>(next: () => number, weighted: Array<[T, number]>): T {
+  let roll = next() * weighted.reduce((sum, [, weight]) => sum + weight, 0);
+  for (const [value, weight] of weighted) {
+    roll -= weight;
+    if (roll < 0) return value;
+  }
+  return weighted[weighted.length - 1][0];
+}
+
+export function componentName(index: number) {
+  const domain = DOMAINS[index % DOMAINS.length];
+  const role = ROLES[Math.floor(index / DOMAINS.length) % ROLES.length];
+  return `${domain}-${role}-${Math.floor(
+    index / (DOMAINS.length * ROLES.length),
+  )}`;
+}
+
+/**
+ * Where a component's Applications live: every component on dev, and by turns on staging, prod,
+ * both or neither, which gives 2,000 Applications for 1,000 components.
+ */
+function placements(index: number): string[] {
+  return [
+    ['dev', 'staging', 'prod'],
+    ['dev', 'prod'],
+    ['dev', 'staging'],
+    ['dev'],
+  ][index % 4];
+}
+
+function applicationBody(
+  app: BenchApplication,
+  next: () => number,
+  index: number,
+) {
+  const repoURL = `https://github.example.com/acme/${app.component}.git`;
+  const source = {
+    repoURL,
+    path: `deploy/${app.cluster}`,
+    targetRevision: 'main',
+  };
+  const sync = pick(next, [
+    ['Synced', 80],
+    ['OutOfSync', 15],
+    ['Unknown', 5],
+  ]);
+  const health = pick(next, [
+    ['Healthy', 80],
+    ['Progressing', 8],
+    ['Degraded', 7],
+    ['Missing', 3],
+    ['Suspended', 2],
+  ]);
+  const historyLength = 1 + Math.floor(next() * 10);
+  const start = Date.UTC(2026, 0, 1) + index * 3_600_000;
+  const at = (offsetMinutes: number) =>
+    new Date(start + offsetMinutes * 60_000)
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
+  const history = Array.from({ length: historyLength }, (_, id) => ({
+    id,
+    revision: sha(`${app.component}/${app.cluster}/${id}`),
+    deployStartedAt: at(id * 90),
+    deployedAt: at(id * 90 + 1),
+    source,
+  }));
+  const deployed = history[history.length - 1];
+  const revision =
+    sync === 'OutOfSync' ? sha(`${app.component}/next`) : deployed.revision;
+  const failed = health === 'Degraded' && next() < 0.5;
+  const image = `ghcr.io/acme/${app.component}:${deployed.revision.slice(
+    0,
+    7,
+  )}`;
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: {
+      name: app.name,
+      namespace: app.namespace,
+      labels: {
+        [BENCH_LABEL]: 'true',
+        'backstage.io/kubernetes-id': app.component,
+        'app.kubernetes.io/part-of': app.component.split('-')[0],
+        team: app.project,
+        env: app.cluster,
+      },
+    },
+    spec: {
+      project: app.project,
+      source,
+      destination: {
+        server: 'https://kubernetes.default.svc',
+        namespace: app.component,
+      },
+      ...(app.cluster === 'prod'
+        ? {}
+        : { syncPolicy: { automated: { prune: true, selfHeal: true } } }),
+    },
+    status: {
+      sync: {
+        status: sync,
+        revision,
+        comparedTo: { source, destination: { namespace: app.component } },
+      },
+      health: {
+        status: health,
+        ...(health === 'Degraded'
+          ? { message: 'Back-off restarting failed container' }
+          : {}),
+      },
+      ...(sync === 'Unknown'
+        ? {
+            conditions: [
+              {
+                type: 'ComparisonError',
+                message: `Failed to load target state: unable to resolve 'main' to a commit SHA`,
+              },
+            ],
+          }
+        : {}),
+      operationState: {
+        operation: { sync: { revision: deployed.revision } },
+        phase: failed ? 'Failed' : 'Succeeded',
+        message: failed
+          ? 'one or more objects failed to apply, reason: Deployment.apps "x" is invalid'
+          : 'successfully synced (all tasks run)',
+        startedAt: deployed.deployStartedAt,
+        finishedAt: deployed.deployedAt,
+        syncResult: { revision: deployed.revision, source },
+      },
+      history,
+      reconciledAt: at(historyLength * 90 + 5),
+      resources: [
+        {
+          version: 'v1',
+          kind: 'Service',
+          namespace: app.component,
+          name: app.component,
+          status: 'Synced',
+          health: { status: 'Healthy' },
+        },
+        {
+          group: 'apps',
+          version: 'v1',
+          kind: 'Deployment',
+          namespace: app.component,
+          name: app.component,
+          status: sync === 'OutOfSync' ? 'OutOfSync' : 'Synced',
+          health: { status: health },
+        },
+      ],
+      summary: { images: [image] },
+      sourceType: 'Kustomize',
+    },
+  };
+}
+
+/** The 2,000 Applications: names, namespaces, projects and statuses vary, deterministically. */
+export function benchApplications(): Array<{
+  app: BenchApplication;
+  body: ReturnType<typeof applicationBody>;
+}> {
+  const next = random(20261123);
+  const result = [];
+  for (let index = 0; index < COMPONENT_COUNT; index++) {
+    const component = componentName(index);
+    const project = TEAMS[index % TEAMS.length];
+    for (const cluster of placements(index)) {
+      const app: BenchApplication = {
+        cluster,
+        // Most Applications sit in argocd; some teams use apps-in-any-namespace.
+        namespace: index % 5 === 0 ? `${project}-apps` : 'argocd',
+        name: cluster === 'staging' ? `${component}-staging` : component,
+        component,
+        project,
+      };
+      result.push({ app, body: applicationBody(app, next, result.length) });
+    }
+  }
+  return result;
+}
+
+/** Runs `tasks` with at most `limit` at a time. */
+async function inParallel<T>(
+  items: T[],
+  limit: number,
+  task: (item: T) => Promise<unknown>,
+) {
+  let cursor = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (cursor < items.length) {
+        const item = items[cursor++];
+        await task(item);
+      }
+    }),
+  );
+}
+
+async function main() {
+  const token = randomBytes(24).toString('hex');
+  const clusters: KubernetesStandIn[] = [];
+  for (const clusterName of CLUSTER_NAMES) {
+    clusters.push(
+      await startKubernetesStandIn({
+        clusterName,
+        token,
+        tls: clusters[0]?.tls,
+        controllers: { argoCd: false, crossplane: false, workloads: false },
+      }),
+    );
+  }
+  const clientFor = (standIn: KubernetesStandIn) => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [
+        {
+          name: standIn.clusterName,
+          server: standIn.url,
+          caData: standIn.caData,
+        },
+      ],
+      users: [{ name: 'bench', token }],
+      contexts: [
+        {
+          name: standIn.clusterName,
+          cluster: standIn.clusterName,
+          user: 'bench',
+        },
+      ],
+      currentContext: standIn.clusterName,
+    });
+    return {
+      core: kubeConfig.makeApiClient(CoreV1Api),
+      custom: kubeConfig.makeApiClient(CustomObjectsApi),
+    };
+  };
+  const clients = new Map(clusters.map(c => [c.clusterName, clientFor(c)]));
+  const fixtures = benchApplications();
+  const send = (message: ClustersMessage) => process.send!(message);
+  const counts = () =>
+    Object.fromEntries(clusters.map(c => [c.clusterName, c.requests()]));
+
+  process.on('message', async (message: ParentMessage) => {
+    switch (message.type) {
+      case 'create': {
+        for (const cluster of CLUSTER_NAMES) {
+          const namespaces = new Set(
+            fixtures
+              .filter(f => f.app.cluster === cluster)
+              .map(f => f.app.namespace),
+          );
+          for (const name of namespaces) {
+            await clients
+              .get(cluster)!
+              .core.createNamespace({ body: { metadata: { name } } });
+          }
+        }
+        await inParallel(fixtures, 16, ({ app, body }) =>
+          clients.get(app.cluster)!.custom.createNamespacedCustomObject({
+            group: 'argoproj.io',
+            version: 'v1alpha1',
+            plural: 'applications',
+            namespace: app.namespace,
+            body,
+          }),
+        );
+        send({
+          type: 'created',
+          applications: fixtures.map(f => f.app),
+          jsonBytes: fixtures.reduce(
+            (sum, f) => sum + Buffer.byteLength(JSON.stringify(f.body)),
+            0,
+          ),
+        });
+        return;
+      }
+      case 'resetCounts': {
+        const before = counts();
+        clusters.forEach(c => c.resetRequestCounts());
+        send({ type: 'counts', counts: before });
+        return;
+      }
+      case 'counts':
+        send({ type: 'counts', counts: counts() });
+        return;
+      case 'deleteAll':
+        await inParallel(fixtures, 16, ({ app }) =>
+          clients.get(app.cluster)!.custom.deleteNamespacedCustomObject({
+            group: 'argoproj.io',
+            version: 'v1alpha1',
+            plural: 'applications',
+            namespace: app.namespace,
+            name: app.name,
+          }),
+        );
+        send({ type: 'deleted' });
+        return;
+      case 'stop':
+        await Promise.all(clusters.map(c => c.stop()));
+        process.exit(0);
+        return;
+      default:
+        return;
+    }
+  });
+  // Without the parent there is nobody to serve.
+  process.on('disconnect', () => process.exit(0));
+  send({
+    type: 'ready',
+    token,
+    clusters: clusters.map(c => ({
+      name: c.clusterName,
+      url: c.url,
+      caData: c.caData,
+    })),
+  });
+}
+
+if (require.main === module) {
+  main().catch(error => {
+    process.stderr.write(`bench clusters failed: ${error.stack ?? error}\n`);
+    process.exit(1);
+  });
+}
