@@ -1,5 +1,6 @@
-// The built portal on each production-relevant database: a signed-in user gets the whole demo
-// organisation from the catalog, a rendered TechDocs site, and search hits inside those docs.
+// The built portal on each production-relevant database, pointed at the sandbox's clusters and
+// GitHub: a signed-in user gets the whole demo organisation from the catalog, a rendered TechDocs
+// site, search hits inside those docs, and each service's Argo CD deployments with history.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -15,6 +16,7 @@ import {
   type Portal,
   unpackBackendBundle,
 } from './portal.ts';
+import { startSandbox, type RunningSandbox } from './sandbox.ts';
 
 interface CatalogEntity {
   kind: string;
@@ -24,6 +26,28 @@ interface CatalogEntity {
 
 const demo = readCatalogFiles();
 const demoComponent = 'payments-service';
+
+let sandbox: RunningSandbox;
+before(async () => {
+  sandbox = await startSandbox();
+});
+after(async () => {
+  await sandbox?.stop();
+});
+
+interface ApplicationsBody {
+  applications: {
+    instance: string;
+    name: string;
+    sync: { status: string; revision?: string };
+    health: { status: string };
+  }[];
+  instances: { instance: string; status: string; error?: string }[];
+}
+
+interface HistoryBody {
+  history: { revision: string; commit?: { message: string } }[];
+}
 
 /** Reads the TechDocs sync event stream until the build finishes; fails on an error event. */
 async function buildDocs(portal: Portal, token: string, entityPath: string) {
@@ -50,7 +74,10 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
     let token: string;
 
     before(async () => {
-      portal = await startPortal({ database });
+      portal = await startPortal({
+        database,
+        configFiles: [sandbox.configFile],
+      });
       token = await portal.signInAsGuest();
     });
 
@@ -149,6 +176,62 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
         120_000,
       );
       assert.equal(hit.type, 'techdocs');
+    });
+
+    it("serves a service's deployments on both sandbox clusters, with the commits behind them", async () => {
+      const base = `/api/argocd/entity/component/default/${demoComponent}/applications`;
+      const body = await eventually(
+        'both clusters to report the service',
+        async () => {
+          const answer = await portal.getJson<ApplicationsBody>(base, token);
+          return answer.applications.length === 2 ? answer : undefined;
+        },
+        60_000,
+      );
+      assert.deepEqual(body.instances.map(i => [i.instance, i.status]).sort(), [
+        ['sandbox-dev', 'ready'],
+        ['sandbox-prod', 'ready'],
+      ]);
+      for (const app of body.applications) {
+        assert.equal(app.name, demoComponent);
+        assert.equal(app.sync.status, 'Synced', app.instance);
+        assert.match(app.sync.revision ?? '', /^[0-9a-f]{40}$/);
+      }
+
+      // Commit details come from the GitHub stand-in and are stored in this database.
+      const history = await portal.getJson<HistoryBody>(
+        `${base}/sandbox-prod/argocd/${demoComponent}/history`,
+        token,
+      );
+      assert.ok(history.history.length >= 1);
+      const prod = body.applications.find(a => a.instance === 'sandbox-prod');
+      assert.equal(history.history[0].revision, prod?.sync.revision);
+      assert.ok(
+        history.history[0].commit?.message,
+        JSON.stringify(history.history[0]),
+      );
+    });
+
+    it('explains requests it cannot answer instead of failing', async () => {
+      // A library has no Argo CD annotation.
+      const library = demo.find(
+        e =>
+          e.kind === 'Component' &&
+          !e.metadata.annotations?.['argocd/app-name'],
+      )!;
+      const res = await fetch(
+        `${portal.baseUrl}/api/argocd/entity/component/default/${library.metadata.name}/applications`,
+        { headers: { Authorization: `Bearer ${token}` } },
+      );
+      assert.equal(res.status, 400);
+      const error = (await res.json()) as { error: { message: string } };
+      assert.match(error.error.message, /argocd\/app-name/);
+
+      const missing = await fetch(
+        `${portal.baseUrl}/api/argocd/entity/component/default/no-such-service/applications`,
+        { headers: { Authorization: `Bearer ${token}` } },
+      );
+      assert.equal(missing.status, 404);
     });
   });
 }

@@ -1,5 +1,6 @@
-// A newcomer's first visit, in Debian's Chromium against the built portal: sign in as guest,
-// browse the demo catalog, filter it by owner, open a service, read its docs, search the docs.
+// A newcomer's first visit, in Debian's Chromium against the built portal with the sandbox's
+// clusters and GitHub: sign in as guest, browse the demo catalog, filter it by owner, open a
+// service, read its docs, search the docs, see where the service is deployed and its history.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import {
   type CatalogFileEntity,
   type Portal,
 } from './portal.ts';
+import { startSandbox, type RunningSandbox } from './sandbox.ts';
 
 const entities = readCatalogFiles();
 const components = entities.filter(e => e.kind === 'Component');
@@ -46,12 +48,17 @@ const docsNav = (
 const screenshots = join(repoRoot, '.test-output/screenshots');
 
 describe('a newcomer in Chromium', () => {
+  let sandbox: RunningSandbox;
   let portal: Portal;
   let browser: Browser;
   let page: Page;
 
   before(async () => {
-    portal = await startPortal({ database: 'sqlite' });
+    sandbox = await startSandbox();
+    portal = await startPortal({
+      database: 'sqlite',
+      configFiles: [sandbox.configFile],
+    });
     browser = await chromium.launch({
       executablePath: process.env.PAVED_CHROMIUM ?? '/usr/bin/chromium',
       // Root on a closed network: no sandbox, no background calls home.
@@ -79,6 +86,7 @@ describe('a newcomer in Chromium', () => {
   after(async () => {
     await browser?.close();
     await portal?.stop();
+    await sandbox?.stop();
   });
 
   it('signs in as guest and lands on the home page', async () => {
@@ -181,4 +189,96 @@ describe('a newcomer in Chromium', () => {
       .first()
       .waitFor({ timeout: 60_000 });
   });
+
+  it('sees where the service is deployed, and that it is in sync and healthy', async () => {
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/${service.metadata.name}`,
+    );
+    // The sandbox runs the service on both clusters; the card lists one row per cluster.
+    for (const cluster of ['sandbox-dev', 'sandbox-prod']) {
+      const row = page.getByTestId(
+        `argocd-app-${cluster}-${service.metadata.name}`,
+      );
+      await row.getByLabel('Sync: Synced').waitFor({ timeout: 60_000 });
+      await row.getByLabel('Health: Healthy').waitFor();
+    }
+  });
+
+  it('sees a deployment turn Degraded without reloading the page', async () => {
+    await page.evaluate(() => {
+      (window as unknown as { pavedSameDocument: boolean }).pavedSameDocument =
+        true;
+    });
+    const problem = 'Back-off restarting failed container payments';
+    await sandbox.run(
+      'force-application',
+      'sandbox-prod',
+      `argocd/${service.metadata.name}`,
+      '--health',
+      'Degraded',
+      '--message',
+      problem,
+    );
+    const row = page.getByTestId(
+      `argocd-app-sandbox-prod-${service.metadata.name}`,
+    );
+    await row.getByLabel('Health: Degraded').waitFor({ timeout: 20_000 });
+    await page
+      .getByTestId(`argocd-problem-sandbox-prod-${service.metadata.name}`)
+      .getByText(problem)
+      .waitFor();
+    assert.equal(
+      await page.evaluate(
+        () =>
+          (window as unknown as { pavedSameDocument?: boolean })
+            .pavedSameDocument,
+      ),
+      true,
+      'the card updated in place; the page was not reloaded',
+    );
+  });
+
+  it('reads the deployment history with the commits behind each revision', async () => {
+    const head = await latestCommit(sandbox.configFile, service.metadata.name);
+    await page.getByRole('link', { name: 'Deployments', exact: true }).click();
+    const section = page.getByRole('region', { name: /sandbox-prod/ });
+    await section
+      .getByText(head.message.split('\n')[0])
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await section.getByText(head.sha.slice(0, 7)).first().waitFor();
+  });
+
+  it("sees the service's pods on the sandbox clusters in the Kubernetes tab", async () => {
+    await page.getByRole('link', { name: 'Kubernetes', exact: true }).click();
+    // Clusters are named as stand-ins, so nobody mistakes the demo for production.
+    for (const cluster of [
+      'sandbox-dev (stand-in)',
+      'sandbox-prod (stand-in)',
+    ]) {
+      await page
+        .getByText(cluster, { exact: true })
+        .waitFor({ timeout: 60_000 });
+    }
+    await page
+      .getByText(/^\d+ pods?$/)
+      .first()
+      .waitFor();
+    assert.equal(await page.getByText('No pods with errors').count(), 2);
+  });
 });
+
+/** The newest commit of a demo repo, asked of the sandbox's GitHub stand-in as the portal does. */
+async function latestCommit(configFile: string, repo: string) {
+  const overlay = parse(readFileSync(configFile, 'utf8'));
+  const github = overlay.integrations.github[0];
+  const res = await fetch(`${github.apiBaseUrl}/repos/acme/${repo}/commits`, {
+    headers: { Authorization: `token ${github.token}` },
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  const [commit] = (await res.json()) as {
+    sha: string;
+    commit: { message: string };
+  }[];
+  return { sha: commit.sha, message: commit.commit.message };
+}

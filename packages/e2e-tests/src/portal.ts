@@ -120,6 +120,8 @@ export async function startPortal(options: {
   database: DatabaseKind;
   /** Extra config merged over the overlay. */
   config?: Record<string, unknown>;
+  /** Config files loaded after the overlay, e.g. the sandbox's. */
+  configFiles?: string[];
 }): Promise<Portal> {
   const bundleRoot = unpackBackendBundle();
   const port = await freePort();
@@ -182,6 +184,7 @@ export async function startPortal(options: {
       join(repoRoot, 'app-config.yaml'),
       '--config',
       overlayPath,
+      ...(options.configFiles ?? []).flatMap(file => ['--config', file]),
     ],
     {
       // The catalog's file locations (../../demo/...) resolve from here, as in development.

@@ -57,7 +57,9 @@ export function ApplicationRows(props: { application: ApplicationSummary }) {
         </TableCell>
       </TableRow>
       {application.problem && (
-        <TableRow>
+        <TableRow
+          data-testid={`argocd-problem-${application.instance}-${application.name}`}
+        >
           <TableCell colSpan={APPLICATION_COLUMNS.length}>
             <Typography variant="body2" color="error">
               {application.problem}
