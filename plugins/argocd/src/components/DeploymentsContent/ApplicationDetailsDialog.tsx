@@ -16,16 +16,14 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { CompoundEntityRef } from '@backstage/catalog-model';
-import { useApi } from '@backstage/frontend-plugin-api';
 import {
   ApplicationCondition,
   ApplicationDetailResponse,
   ApplicationSummary,
   ManagedResource,
 } from '@paved/plugin-argocd-common';
-import useAsync from 'react-use/esm/useAsync';
 import { stringify } from 'yaml';
-import { argoCdApiRef } from '../../api';
+import { useApplicationRequest } from '../../hooks/useApplicationRequest';
 import { ArgoCdErrorPanel } from '../ArgoCdErrorPanel';
 import { RelativeTime } from '../RelativeTime';
 import { HealthStatusChip, SyncStatusChip } from '../StatusChips';
@@ -136,25 +134,11 @@ function ApplicationDetailsBody(props: {
   refreshKey: number;
 }) {
   const { entityRef, application, refreshKey } = props;
-  const argoCdApi = useApi(argoCdApiRef);
-  const { value, error } = useAsync(
-    () =>
-      argoCdApi.getApplicationDetail(entityRef, {
-        instance: application.instance,
-        namespace: application.namespace,
-        name: application.name,
-      }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [
-      argoCdApi,
-      entityRef.kind,
-      entityRef.namespace,
-      entityRef.name,
-      application.instance,
-      application.namespace,
-      application.name,
-      refreshKey,
-    ],
+  const { value, error } = useApplicationRequest(
+    entityRef,
+    application,
+    refreshKey,
+    (api, ref, app) => api.getApplicationDetail(ref, app),
   );
   if (error) {
     return <ArgoCdErrorPanel error={error} />;

@@ -4,10 +4,8 @@ import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { CompoundEntityRef } from '@backstage/catalog-model';
-import { useApi } from '@backstage/frontend-plugin-api';
 import { ApplicationSummary } from '@paved/plugin-argocd-common';
-import useAsync from 'react-use/esm/useAsync';
-import { argoCdApiRef } from '../../api';
+import { useApplicationRequest } from '../../hooks/useApplicationRequest';
 import { ArgoCdErrorPanel } from '../ArgoCdErrorPanel';
 import { HealthStatusChip, SyncStatusChip } from '../StatusChips';
 import { ApplicationDetailsDialog } from './ApplicationDetailsDialog';
@@ -19,25 +17,11 @@ function ApplicationHistory(props: {
   refreshKey: number;
 }) {
   const { entityRef, application, refreshKey } = props;
-  const argoCdApi = useApi(argoCdApiRef);
-  const { value, error } = useAsync(
-    () =>
-      argoCdApi.getApplicationHistory(entityRef, {
-        instance: application.instance,
-        namespace: application.namespace,
-        name: application.name,
-      }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [
-      argoCdApi,
-      entityRef.kind,
-      entityRef.namespace,
-      entityRef.name,
-      application.instance,
-      application.namespace,
-      application.name,
-      refreshKey,
-    ],
+  const { value, error } = useApplicationRequest(
+    entityRef,
+    application,
+    refreshKey,
+    (api, ref, app) => api.getApplicationHistory(ref, app),
   );
   if (error) {
     return <ArgoCdErrorPanel error={error} />;
