@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Entity } from '@backstage/catalog-model';
 import { useSignal } from '@backstage/plugin-signals-react';
 import {
@@ -9,6 +9,8 @@ import {
   parseApplicationSelection,
 } from '@paved/plugin-argocd-common';
 
+/** Signals arriving within this long of the first one cause a single refetch. */
+export const ARGOCD_SIGNAL_COALESCE_MS = 300;
 /** How often the backend's cache is asked again when signals are not available. */
 export const ARGOCD_POLL_INTERVAL_MS = 15_000;
 /**
@@ -54,11 +56,23 @@ export function useArgoCdRefreshKey(entity: Entity): number {
   const [refreshKey, setRefreshKey] = useState(0);
   const selection = useMemo(() => readSelection(entity), [entity]);
 
+  // Every replica announces the changes its own watch saw, so one change can arrive as several
+  // signals: those close together make one refetch.
+  const pending = useRef<ReturnType<typeof setTimeout>>();
   useEffect(() => {
-    if (lastSignal && selection && concernsSelection(lastSignal, selection)) {
-      setRefreshKey(key => key + 1);
+    if (
+      lastSignal &&
+      selection &&
+      !pending.current &&
+      concernsSelection(lastSignal, selection)
+    ) {
+      pending.current = setTimeout(() => {
+        pending.current = undefined;
+        setRefreshKey(key => key + 1);
+      }, ARGOCD_SIGNAL_COALESCE_MS);
     }
   }, [lastSignal, selection]);
+  useEffect(() => () => clearTimeout(pending.current), []);
 
   useEffect(() => {
     const timer = setInterval(

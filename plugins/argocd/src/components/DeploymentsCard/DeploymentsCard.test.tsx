@@ -221,6 +221,34 @@ describe('DeploymentsCard', () => {
     expect(argoCdApi.callsOf('getEntityApplications')).toBe(2);
   });
 
+  it('refetches once when several replicas announce the same change', async () => {
+    const argoCdApi = new FakeArgoCdApi();
+    const signalApi = new FakeSignalApi();
+    argoCdApi.applications = applicationsResponse([
+      application({ health: { status: 'Progressing' } }),
+    ]);
+    await renderCard({ argoCdApi, signalApi });
+    await screen.findByLabelText('Health: Progressing');
+
+    argoCdApi.applications = applicationsResponse([application()]);
+    const change = {
+      changed: [
+        {
+          instance: 'prod',
+          namespace: 'argocd',
+          name: 'cart',
+          project: 'shop',
+        },
+      ],
+    };
+    for (let replica = 0; replica < 3; replica++) {
+      await act(async () => signalApi.publish(ARGOCD_SIGNAL_CHANNEL, change));
+    }
+
+    expect(await screen.findByLabelText('Health: Healthy')).toBeInTheDocument();
+    expect(argoCdApi.callsOf('getEntityApplications')).toBe(2);
+  });
+
   it('contains a rendering failure to the card, leaving the rest of the page intact', async () => {
     const argoCdApi = new FakeArgoCdApi();
     // A backend answer of the wrong shape makes the card's rendering throw.
