@@ -247,6 +247,16 @@ describe('a newcomer in Chromium', () => {
       .first()
       .waitFor({ timeout: 60_000 });
     await section.getByText(head.sha.slice(0, 7)).first().waitFor();
+    // The sandbox released several revisions; each is listed with its own commit.
+    const entries = await section
+      .locator('[data-testid^="argocd-deployment-"]')
+      .allInnerTexts();
+    assert.ok(entries.length >= 3, `history entries: ${entries.join(' | ')}`);
+    assert.equal(
+      new Set(entries.map(text => text.split('\n')[0])).size,
+      entries.length,
+      `each entry shows a different revision: ${entries.join(' | ')}`,
+    );
   });
 
   it("sees the service's pods on the sandbox clusters in the Kubernetes tab", async () => {

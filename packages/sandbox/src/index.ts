@@ -37,6 +37,7 @@ export type {
   GitHubStandInOptions,
   GitHubToken,
   GitIdentity,
+  GitSignature,
   OrgRole,
   RepositoryJson,
   TeamRole,

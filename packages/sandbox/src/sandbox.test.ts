@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readDemoOrganisation } from './demo/organisation';
-import { componentImage } from './demo/seed';
 import { findRepoRoot, Sandbox, startSandbox } from './sandbox';
 
 // The repo's own demo organisation: what the portal's catalog shows is what gets seeded.
@@ -114,12 +113,84 @@ describe('the sandbox seeded with the demo organisation', () => {
     expect(revision).toBe(commits[0].sha);
   });
 
+  it("records one deployment per revision of the repo's deploy/ folder, oldest first, ending at HEAD", async () => {
+    const repo = { owner: demo.org, repo: 'payments-service' };
+    const { data: all } = await octokit.repos.listCommits(repo);
+    const { data: deploys } = await octokit.repos.listCommits({
+      ...repo,
+      path: 'deploy',
+    });
+    // Several people committed over several days.
+    expect(new Set(all.map(c => c.commit.author?.email)).size).toBeGreaterThan(
+      1,
+    );
+    const dates = all.map(c => Date.parse(c.commit.author!.date!));
+    expect(Math.max(...dates) - Math.min(...dates)).toBeGreaterThan(
+      24 * 3600 * 1000,
+    );
+    expect(deploys.length).toBeGreaterThanOrEqual(3);
+    expect(deploys[0].sha).toBe(all[0].sha);
+
+    const readApp = async (context: string) => {
+      kubeConfig.setCurrentContext(context);
+      return (await kubeConfig
+        .makeApiClient(CustomObjectsApi)
+        .getNamespacedCustomObject({
+          group: 'argoproj.io',
+          version: 'v1alpha1',
+          namespace: 'argocd',
+          plural: 'applications',
+          name: 'payments-service',
+        })) as any;
+    };
+    for (const context of ['sandbox-dev', 'sandbox-prod']) {
+      const app = await readApp(context);
+      const history = app.status.history as {
+        revision: string;
+        deployStartedAt: string;
+        deployedAt: string;
+      }[];
+      expect([context, history.map(h => h.revision)]).toEqual([
+        context,
+        deploys.map(c => c.sha).reverse(),
+      ]);
+      // Each deployment ran after the one before it.
+      const times = history.flatMap(h => [h.deployStartedAt, h.deployedAt]);
+      expect(times).toEqual([...times].sort());
+      expect(app.spec.source.targetRevision).toBe('main');
+      expect(app.status.sync).toMatchObject({
+        status: 'Synced',
+        revision: all[0].sha,
+      });
+      expect(app.status.health.status).toBe('Healthy');
+      expect(app.operation).toBeUndefined();
+    }
+    // Prod is manual: its last deployment was a sync the release's author asked for.
+    const prod = await readApp('sandbox-prod');
+    expect(prod.status.operationState.operation.initiatedBy).toEqual({
+      username: all[0].author?.login,
+    });
+  });
+
   it("runs each deployed component's Deployment, Pods and Service, which Argo CD reports", async () => {
     const component = demo.components.find(
       c => c.argoAppName && c.lifecycle === 'production',
     )!;
     const namespace = component.system ?? 'default';
-    const image = componentImage(demo.org, component);
+    // The image the repo's newest deploy/ asks for is what runs.
+    const { data: deploymentFile } = await octokit.repos.getContent({
+      owner: demo.org,
+      repo: component.name,
+      path: 'deploy/deployment.yaml',
+      mediaType: { format: 'raw' },
+    });
+    const image = parse(deploymentFile as unknown as string).spec.template.spec
+      .containers[0].image;
+    expect(image).toMatch(
+      new RegExp(
+        `^ghcr\\.io/${demo.org}/${component.name}:\\d+\\.\\d+\\.\\d+$`,
+      ),
+    );
     for (const [context, replicas] of [
       ['sandbox-dev', 1],
       ['sandbox-prod', 2],

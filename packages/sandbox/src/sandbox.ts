@@ -56,6 +56,11 @@ function kubeConfigFor(clusters: KubernetesStandIn[], token: string) {
   };
 }
 
+/** How long the clusters' controllers take to sync, provision or start a Pod once the sandbox is up. */
+const CONTROLLER_DELAY_MS = 2000;
+/** The same while seeding walks every Application through its history, which nobody watches. */
+const SEEDING_DELAY_MS = 200;
+
 /** The owner and name of a repository the GitHub stand-in serves, from its clone URL. */
 function repoOf(gitBaseUrl: string, repoURL: string) {
   if (!repoURL.startsWith(`${gitBaseUrl}/`)) {
@@ -68,16 +73,52 @@ function repoOf(gitBaseUrl: string, repoURL: string) {
   return { owner, repo };
 }
 
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/**
+ * Remembers answers that cannot change, as Argo CD's repo server caches per commit: both
+ * clusters then read each revision once. Failures are not remembered.
+ */
+function memoise<Args extends string[], T>(
+  fn: (...args: Args) => Promise<T | undefined>,
+  cacheable: (...args: Args) => boolean,
+): (...args: Args) => Promise<T | undefined> {
+  const answers = new Map<string, Promise<T | undefined>>();
+  return (...args) => {
+    if (!cacheable(...args)) {
+      return fn(...args);
+    }
+    const key = JSON.stringify(args);
+    let answer = answers.get(key);
+    if (!answer) {
+      answer = fn(...args).then(value => {
+        if (value === undefined) {
+          answers.delete(key);
+        }
+        return value;
+      });
+      answer.catch(() => answers.delete(key));
+      answers.set(key, answer);
+    }
+    return answer;
+  };
+}
+
 /**
  * Argo CD syncs an Application to the newest commit touching its path; here that is asked of
- * the GitHub stand-in's REST API, as for any repo whose clone URL it serves.
+ * the GitHub stand-in's REST API, as for any repo whose clone URL it serves. What a full
+ * commit SHA resolves to never changes, so that is asked once.
  */
 export function gitHubRevisionResolver(
   gitBaseUrl: string,
   apiUrl: string,
   token: string,
 ): RevisionResolver {
-  return async (repoURL, targetRevision, path) => {
+  const resolveRevision: RevisionResolver = async (
+    repoURL,
+    targetRevision,
+    path,
+  ) => {
     const { owner, repo } = repoOf(gitBaseUrl, repoURL) ?? {};
     if (!owner || !repo) {
       return undefined;
@@ -99,18 +140,21 @@ export function gitHubRevisionResolver(
     const [latest] = (await res.json()) as { sha: string }[];
     return latest?.sha;
   };
+  return memoise(resolveRevision, (_repoURL, targetRevision) =>
+    FULL_SHA.test(targetRevision),
+  );
 }
 
 /**
  * Argo CD's repo server checks out an Application's path at a commit; here its files are read
- * through the GitHub stand-in's contents API, folders included.
+ * through the GitHub stand-in's contents API, folders included, once per commit SHA.
  */
 export function gitHubManifestReader(
   gitBaseUrl: string,
   apiUrl: string,
   token: string,
 ): ManifestReader {
-  return async (repoURL, revision, path) => {
+  const read: ManifestReader = async (repoURL, revision, path) => {
     const { owner, repo } = repoOf(gitBaseUrl, repoURL) ?? {};
     if (!owner || !repo) {
       return undefined;
@@ -149,6 +193,7 @@ export function gitHubManifestReader(
     };
     return (await readFolder(path)) ? files : undefined;
   };
+  return memoise(read, (_repoURL, revision) => FULL_SHA.test(revision));
 }
 
 /**
@@ -184,6 +229,7 @@ export async function startSandbox(options: {
       github.apiUrl,
       token,
     ),
+    delayMs: CONTROLLER_DELAY_MS,
   };
   const dev = await startKubernetesStandIn({
     port: portAfter(1),
@@ -206,6 +252,7 @@ export async function startSandbox(options: {
     mode: 0o600,
   });
 
+  clusters.forEach(c => c.setControllerDelay(SEEDING_DELAY_MS));
   await seedDemo({
     demo: readDemoOrganisation(join(repoRoot, 'demo')),
     github,
@@ -216,6 +263,7 @@ export async function startSandbox(options: {
       return { name: c.clusterName, kubeConfig: kc };
     }),
   });
+  clusters.forEach(c => c.setControllerDelay(CONTROLLER_DELAY_MS));
 
   const overlay = {
     integrations: {

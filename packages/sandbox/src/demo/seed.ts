@@ -2,9 +2,12 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
 } from '@kubernetes/client-node';
-import { createHash } from 'node:crypto';
+import { ApplicationSyncs } from './applicationSyncs';
 import { DemoComponent, DemoOrganisation } from './organisation';
+import { repoHistory } from './repoHistory';
 
 /** The seeding calls of the GitHub stand-in this module uses. */
 export interface GitHubSeeding {
@@ -25,12 +28,16 @@ export interface GitHubSeeding {
   createRepo(
     org: string,
     name: string,
-    options: {
-      description?: string;
-      topics?: string[];
-      files: Record<string, string>;
-    },
+    options: { description?: string; topics?: string[] },
   ): Promise<{ clone_url: string } | unknown>;
+  commit(
+    org: string,
+    repo: string,
+    branch: string,
+    files: Record<string, string>,
+    message: string,
+    author: { name: string; email: string; date: Date },
+  ): Promise<string>;
   protectBranch(
     org: string,
     repo: string,
@@ -50,67 +57,10 @@ function isDeployed(component: DemoComponent) {
   return Boolean(component.argoAppName);
 }
 
-/** The image a component's CI would have pushed, tagged with a short commit SHA (a stable fake one). */
-export function componentImage(org: string, component: DemoComponent) {
-  const sha = createHash('sha1')
-    .update(`${org}/${component.name}`)
-    .digest('hex')
-    .slice(0, 7);
-  return `ghcr.io/${org}/${component.name}:${sha}`;
-}
-
 /**
- * The `deploy/` folder Argo CD syncs: a kustomization of a Deployment and a Service. Replicas are
- * left to each cluster's Application (`spec.source.kustomize.replicas`), so one folder serves dev
- * and prod.
- */
-function deployFiles(org: string, component: DemoComponent) {
-  const name = component.name;
-  const labels = `{ app: ${name}, backstage.io/kubernetes-id: ${name} }`;
-  return {
-    'deploy/kustomization.yaml': [
-      'apiVersion: kustomize.config.k8s.io/v1beta1',
-      'kind: Kustomization',
-      'resources: [deployment.yaml, service.yaml]',
-      '',
-    ].join('\n'),
-    'deploy/deployment.yaml': [
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'metadata:',
-      `  name: ${name}`,
-      `  labels: ${labels}`,
-      'spec:',
-      `  selector: { matchLabels: { app: ${name} } }`,
-      '  template:',
-      `    metadata: { labels: ${labels} }`,
-      '    spec:',
-      '      containers:',
-      `        - name: ${name}`,
-      `          image: ${componentImage(org, component)}`,
-      '          ports: [{ name: http, containerPort: 8080 }]',
-      '          resources:',
-      '            requests: { cpu: 100m, memory: 128Mi }',
-      '            limits: { cpu: 500m, memory: 256Mi }',
-      '',
-    ].join('\n'),
-    'deploy/service.yaml': [
-      'apiVersion: v1',
-      'kind: Service',
-      'metadata:',
-      `  name: ${name}`,
-      `  labels: ${labels}`,
-      'spec:',
-      `  selector: { app: ${name} }`,
-      '  ports: [{ name: http, port: 80, targetPort: http }]',
-      '',
-    ].join('\n'),
-  };
-}
-
-/**
- * The files of a demo component's repository: its catalog and docs files from demo/, plus what a
- * real service repo carries. Some repos lack CODEOWNERS or CI so scorecards have something to find.
+ * The files of a demo component's repository but its `deploy/` folder (see repoHistory): its
+ * catalog and docs files from demo/, plus what a real service repo carries. Some repos lack
+ * CODEOWNERS or CI so scorecards have something to find.
  */
 export function repoFiles(
   component: DemoComponent,
@@ -137,19 +87,36 @@ export function repoFiles(
       '',
     ].join('\n');
   }
-  if (isDeployed(component)) {
-    Object.assign(files, deployFiles(org, component));
-  }
   return files;
 }
 
+/** A revision Argo CD is to deploy, and who promotes it (its author). */
+interface Revision {
+  sha: string;
+  by: string;
+}
+
+interface SeededRepo {
+  component: DemoComponent;
+  cloneUrl: string;
+  /** The commits that change `deploy/`, oldest first. */
+  revisions: Revision[];
+}
+
+/** How long seeding waits for one sync before giving up. */
+const SYNC_TIMEOUT_MS = 60_000;
+
 /**
  * Fills the GitHub stand-in and the clusters with the demo organisation: org, teams, members,
- * one repo per component, branch protection on most production repos, and an Argo CD
- * Application per deployed component (dev for all, prod for production ones). The simulated
- * Argo CD's first sync applies each repo's `deploy/` folder into the system's namespace, where
- * the workload controller runs it: a Deployment (one replica on dev, two on prod), its
- * ReplicaSet and Running Pods, and a Service.
+ * one repo per component with a few commits by its team (see repoHistory), branch protection
+ * on most production repos, and an Argo CD Application per deployed component (dev for all,
+ * prod for production ones). Each Application is promoted through its repo's revisions in
+ * order, as a team releasing would: created pinned to the first commit of `deploy/`, then
+ * pinned to each later one and finally set to `main`, waiting for the simulated Argo CD to
+ * deploy each (automatically on dev; on prod through a sync operation by the commit's author),
+ * so `status.history` records one deployment per revision. The workload controller runs what
+ * it applies: a Deployment (one replica on dev, two on prod), its ReplicaSet and Pods, and a
+ * Service. Resolves once every Application has deployed its repo's HEAD and is Healthy.
  */
 export async function seedDemo(options: {
   demo: DemoOrganisation;
@@ -174,96 +141,177 @@ export async function seedDemo(options: {
     }
   }
 
-  const cloneUrls = new Map<string, string>();
-  for (const [index, component] of demo.components.entries()) {
-    const repo = (await github.createRepo(demo.org, component.name, {
-      description: component.description,
-      topics: component.tags,
-      files: repoFiles(component, index, demo.org),
-    })) as { clone_url: string };
-    cloneUrls.set(component.name, repo.clone_url);
-    if (component.lifecycle === 'production' && index % 4 !== 3) {
-      await github.protectBranch(demo.org, component.name, 'main', {
-        required_pull_request_reviews: { required_approving_review_count: 1 },
-        required_status_checks: { strict: true, contexts: ['ci'] },
-        enforce_admins: true,
-        restrictions: null,
-      });
-    }
+  const now = new Date();
+  const repos: SeededRepo[] = await Promise.all(
+    demo.components.map(async (component, index) => {
+      const repo = (await github.createRepo(demo.org, component.name, {
+        description: component.description,
+        topics: component.tags,
+      })) as { clone_url: string };
+      const revisions: Revision[] = [];
+      const history = repoHistory(
+        demo,
+        component,
+        repoFiles(component, index, demo.org),
+        now,
+      );
+      for (const commit of history) {
+        const { name, email, date } = commit.author;
+        const sha = await github.commit(
+          demo.org,
+          component.name,
+          'main',
+          commit.files,
+          commit.message,
+          { name, email, date },
+        );
+        if (commit.deploys) {
+          revisions.push({ sha, by: commit.author.login });
+        }
+      }
+      if (component.lifecycle === 'production' && index % 4 !== 3) {
+        await github.protectBranch(demo.org, component.name, 'main', {
+          required_pull_request_reviews: {
+            required_approving_review_count: 1,
+          },
+          required_status_checks: { strict: true, contexts: ['ci'] },
+          enforce_admins: true,
+          restrictions: null,
+        });
+      }
+      return { component, cloneUrl: repo.clone_url, revisions };
+    }),
+  );
+
+  await Promise.all(clusters.map(cluster => seedCluster(cluster, repos)));
+}
+
+async function seedCluster(cluster: SeedCluster, repos: SeededRepo[]) {
+  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+  const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
+  const isProd = cluster.name.endsWith('prod');
+  await core.createNamespace({
+    body: { metadata: { name: ARGOCD_NAMESPACE } },
+  });
+
+  const deployed = repos.filter(
+    ({ component }) =>
+      isDeployed(component) &&
+      (!isProd || component.lifecycle === 'production'),
+  );
+  for (const system of new Set(
+    deployed.map(({ component }) => component.system ?? 'default'),
+  )) {
+    await custom.createNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace: ARGOCD_NAMESPACE,
+      plural: 'appprojects',
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AppProject',
+        metadata: { name: system, namespace: ARGOCD_NAMESPACE },
+        spec: {
+          description: `Deployments of the ${system} system`,
+          sourceRepos: ['*'],
+          destinations: [
+            { server: 'https://kubernetes.default.svc', namespace: system },
+          ],
+        },
+      },
+    });
   }
 
-  for (const cluster of clusters) {
-    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
-    const isProd = cluster.name.endsWith('prod');
-    await core.createNamespace({
-      body: { metadata: { name: ARGOCD_NAMESPACE } },
-    });
-
-    const deployed = demo.components.filter(
-      c => isDeployed(c) && (!isProd || c.lifecycle === 'production'),
-    );
-    for (const system of new Set(deployed.map(c => c.system ?? 'default'))) {
-      await custom.createNamespacedCustomObject({
-        group: 'argoproj.io',
-        version: 'v1alpha1',
-        namespace: ARGOCD_NAMESPACE,
-        plural: 'appprojects',
-        body: {
-          apiVersion: 'argoproj.io/v1alpha1',
-          kind: 'AppProject',
-          metadata: { name: system, namespace: ARGOCD_NAMESPACE },
-          spec: {
-            description: `Deployments of the ${system} system`,
-            sourceRepos: ['*'],
-            destinations: [
-              { server: 'https://kubernetes.default.svc', namespace: system },
-            ],
-          },
-        },
-      });
-    }
-    for (const component of deployed) {
-      await custom.createNamespacedCustomObject({
-        group: 'argoproj.io',
-        version: 'v1alpha1',
-        namespace: ARGOCD_NAMESPACE,
-        plural: 'applications',
-        body: {
-          apiVersion: 'argoproj.io/v1alpha1',
-          kind: 'Application',
-          metadata: {
-            name: component.argoAppName,
-            namespace: ARGOCD_NAMESPACE,
-            labels: {
-              'app.kubernetes.io/part-of': component.system ?? 'default',
-              'backstage.io/kubernetes-id': component.name,
-            },
-          },
-          spec: {
-            project: component.system ?? 'default',
-            source: {
-              repoURL: cloneUrls.get(component.name),
-              path: 'deploy',
-              targetRevision: 'main',
-              kustomize: {
-                replicas: [{ name: component.name, count: isProd ? 2 : 1 }],
+  const syncs = await ApplicationSyncs.open(
+    cluster.kubeConfig,
+    cluster.name,
+    ARGOCD_NAMESPACE,
+    SYNC_TIMEOUT_MS,
+  );
+  try {
+    await Promise.all(
+      deployed.map(async ({ component, cloneUrl, revisions }) => {
+        const name = component.argoAppName!;
+        // Pinned to each revision in turn; the last step follows the branch, as the app will from now on.
+        const targetOf = (i: number) =>
+          i === revisions.length - 1 ? 'main' : revisions[i].sha;
+        await custom.createNamespacedCustomObject({
+          group: 'argoproj.io',
+          version: 'v1alpha1',
+          namespace: ARGOCD_NAMESPACE,
+          plural: 'applications',
+          body: application(component, cloneUrl, targetOf(0), isProd),
+        });
+        await syncs.deployed(name, revisions[0].sha);
+        for (let i = 1; i < revisions.length; i++) {
+          await custom.patchNamespacedCustomObject(
+            {
+              group: 'argoproj.io',
+              version: 'v1alpha1',
+              namespace: ARGOCD_NAMESPACE,
+              plural: 'applications',
+              name,
+              body: {
+                spec: { source: { targetRevision: targetOf(i) } },
+                // Dev follows its target on its own; on prod the release's author syncs it.
+                ...(isProd
+                  ? {
+                      operation: {
+                        sync: { revision: targetOf(i) },
+                        initiatedBy: { username: revisions[i].by },
+                      },
+                    }
+                  : {}),
               },
             },
-            destination: {
-              server: 'https://kubernetes.default.svc',
-              namespace: component.system ?? 'default',
-            },
-            syncPolicy: {
-              syncOptions: ['CreateNamespace=true'],
-              // Dev follows main on its own; prod waits for someone to sync.
-              ...(isProd
-                ? {}
-                : { automated: { prune: true, selfHeal: true } }),
-            },
-          },
-        },
-      });
-    }
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          );
+          await syncs.deployed(name, revisions[i].sha);
+        }
+        await syncs.healthy(name);
+      }),
+    );
+  } finally {
+    syncs.close();
   }
+}
+
+function application(
+  component: DemoComponent,
+  repoURL: string,
+  targetRevision: string,
+  isProd: boolean,
+) {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: {
+      name: component.argoAppName,
+      namespace: ARGOCD_NAMESPACE,
+      labels: {
+        'app.kubernetes.io/part-of': component.system ?? 'default',
+        'backstage.io/kubernetes-id': component.name,
+      },
+    },
+    spec: {
+      project: component.system ?? 'default',
+      source: {
+        repoURL,
+        path: 'deploy',
+        targetRevision,
+        kustomize: {
+          replicas: [{ name: component.name, count: isProd ? 2 : 1 }],
+        },
+      },
+      destination: {
+        server: 'https://kubernetes.default.svc',
+        namespace: component.system ?? 'default',
+      },
+      syncPolicy: {
+        syncOptions: ['CreateNamespace=true'],
+        // Dev follows its target revision on its own; prod waits for someone to sync.
+        ...(isProd ? {} : { automated: { prune: true, selfHeal: true } }),
+      },
+    },
+  };
 }

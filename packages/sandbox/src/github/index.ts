@@ -12,4 +12,4 @@ export type {
   TeamRole,
   Visibility,
 } from './model';
-export type { FileChanges, GitIdentity } from './repoStore';
+export type { FileChanges, GitIdentity, GitSignature } from './repoStore';

@@ -5,7 +5,7 @@
  * repositories of the RepoStore.
  */
 import { ApiError, notFound, validationFailed } from './errors';
-import { FileChanges, GitIdentity, RepoStore } from './repoStore';
+import { FileChanges, GitIdentity, GitSignature, RepoStore } from './repoStore';
 
 export type OrgRole = 'admin' | 'member';
 export type TeamRole = 'member' | 'maintainer';
@@ -108,8 +108,8 @@ export interface CreateRepoOptions {
   defaultBranch?: string;
   /** Files of an initial commit; none (or an empty object) leaves the repository empty. */
   files?: FileChanges;
-  /** Author of the initial commit; defaults to the model's default author. */
-  author?: GitIdentity;
+  /** Author (and date) of the initial commit; defaults to the model's default author, now. */
+  author?: GitSignature;
 }
 
 /** GitHub's timestamps: UTC, whole seconds. */
@@ -342,7 +342,7 @@ export class GitHubModel {
     branch: string,
     files: FileChanges,
     message: string,
-    author?: GitIdentity,
+    author?: GitSignature,
   ): Promise<string> {
     const repo = this.repo(ownerLogin, name);
     const [owner, repoName] = [repo.owner.login, repo.name];

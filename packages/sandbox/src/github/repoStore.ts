@@ -13,6 +13,11 @@ export interface GitIdentity {
   email: string;
 }
 
+/** Who made a commit and, optionally, when (now if not given); git's author line. */
+export interface GitSignature extends GitIdentity {
+  date?: Date;
+}
+
 export interface GitCommit {
   sha: string;
   tree: string;
@@ -305,7 +310,8 @@ export class RepoStore {
    * Writes one commit on a branch (creating the branch if needed) with
    * `git fast-import`, which builds all blobs and trees in one process.
    * A new branch starts from `startFrom` (a commit), or as a new root.
-   * Returns the new commit's sha.
+   * The author is also the committer, at the same time. Returns the new
+   * commit's sha.
    */
   async commit(
     owner: string,
@@ -313,13 +319,14 @@ export class RepoStore {
     branch: string,
     changes: FileChanges,
     message: string,
-    author: GitIdentity,
+    author: GitSignature,
     startFrom?: string,
   ): Promise<string> {
     const dir = this.path(owner, name);
     const parent =
       (await this.resolve(owner, name, `refs/heads/${branch}`)) ?? startFrom;
-    const when = `${Math.floor(Date.now() / 1000)} +0000`;
+    const seconds = Math.floor((author.date ?? new Date()).getTime() / 1000);
+    const when = `${seconds} +0000`;
     const parts: Buffer[] = [];
     const line = (text: string) => parts.push(Buffer.from(`${text}\n`, 'utf8'));
     const data = (bytes: Buffer) => {
@@ -418,6 +425,32 @@ export class RepoStore {
     if (!line) return undefined;
     const [, sha, type] = line.split(FIELD);
     return { sha, type };
+  }
+
+  /** Every file path in a commit's tree, sorted as git lists them. */
+  async files(owner: string, name: string, commit: string): Promise<string[]> {
+    const out = await this.text(this.path(owner, name), [
+      'ls-tree',
+      '-r',
+      '-z',
+      '--name-only',
+      commit,
+    ]);
+    return out.split('\x00').filter(Boolean);
+  }
+
+  /** What a commit changed, as `git show --stat --patch` prints it without the header. */
+  async changes(owner: string, name: string, sha: string): Promise<string> {
+    return this.text(this.path(owner, name), [
+      'show',
+      '--stat',
+      '--patch',
+      '--format=',
+      '--no-color',
+      '--end-of-options',
+      sha,
+      '--',
+    ]);
   }
 
   /** Lines added and removed and files changed between a merge base and a commit (`base...head`). */

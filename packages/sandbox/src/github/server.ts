@@ -26,8 +26,9 @@ import {
   TeamRole,
 } from './model';
 import { repository } from './render';
-import { FileChanges, GitIdentity, RepoStore } from './repoStore';
+import { FileChanges, GitIdentity, GitSignature, RepoStore } from './repoStore';
 import { Context, MediaParam, Reply, buildRoutes } from './routes';
+import { WebPages } from './webPages';
 
 export interface GitHubToken {
   token: string;
@@ -59,7 +60,7 @@ export interface GitHubStandIn {
   apiUrl: string;
   /** Repositories are cloned from `${gitBaseUrl}/{owner}/{repo}.git`. */
   gitBaseUrl: string;
-  /** Where web pages would be (html_url); nothing is served there. */
+  /** Where web pages are (html_url); only commit and repository pages are served, to loopback clients. */
   webUrl: string;
   stop(): Promise<void>;
   createOrg(
@@ -101,7 +102,9 @@ export interface GitHubStandIn {
   ): Promise<void>;
   /**
    * Adds a commit on top of a branch; a new branch starts from the default
-   * branch. `null` content deletes a file. Returns the commit's sha.
+   * branch. `null` content deletes a file. The author (by default the
+   * `author` option) is also the committer; `author.date` backdates both.
+   * Returns the commit's sha.
    */
   commit(
     org: string,
@@ -109,7 +112,7 @@ export interface GitHubStandIn {
     branch: string,
     files: FileChanges,
     message: string,
-    author?: GitIdentity,
+    author?: GitSignature,
   ): Promise<string>;
   /** While on, every API request gets GitHub's secondary rate limit 403. */
   setRateLimited(on: boolean): void;
@@ -135,6 +138,12 @@ const DEFAULT_AUTHOR: GitIdentity = {
   email: 'sandbox@paved.invalid',
 };
 const RATE_WINDOW_SECONDS = 3600;
+
+function isLoopback(address: string | undefined): boolean {
+  return Boolean(
+    address && (address === '::1' || /^(::ffff:)?127\./.test(address)),
+  );
+}
 
 /** GitHub's request ids look like C0A8:3E2B:1A2F3C:1B3D4E:65F0A1B2. */
 function requestId(): string {
@@ -241,6 +250,7 @@ export async function startGitHubStandIn(
     git: `${webUrl}${GIT_PREFIX}`,
   };
   const routes = buildRoutes(model, urls);
+  const webPages = new WebPages(model);
 
   function identityOf(token: GitHubToken, user: Account): GitIdentity {
     return {
@@ -464,6 +474,43 @@ export async function startGitHubStandIn(
     }
   }
 
+  /**
+   * Web pages, served without a token to loopback clients only (a browser
+   * following the portal's links carries no token). Anything else gets the
+   * JSON 404 GitHub gives for a path it does not know.
+   */
+  async function handleWeb(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ) {
+    const page =
+      req.method === 'GET' && isLoopback(req.socket.remoteAddress)
+        ? await webPages.render(url.pathname)
+        : undefined;
+    if (page) {
+      send(
+        res,
+        page.status,
+        { 'Content-Type': 'text/html; charset=utf-8' },
+        Buffer.from(page.html, 'utf8'),
+      );
+      return;
+    }
+    send(
+      res,
+      404,
+      { 'Content-Type': 'application/json; charset=utf-8' },
+      Buffer.from(
+        JSON.stringify({
+          message: 'Not Found',
+          documentation_url: REST_DOCS,
+          status: '404',
+        }),
+      ),
+    );
+  }
+
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', webUrl);
     let handled: Promise<void>;
@@ -475,20 +522,7 @@ export async function startGitHubStandIn(
     } else if (url.pathname.startsWith(`${GIT_PREFIX}/`)) {
       handled = handleGit(req, res, url);
     } else {
-      handled = Promise.resolve(
-        send(
-          res,
-          404,
-          { 'Content-Type': 'application/json; charset=utf-8' },
-          Buffer.from(
-            JSON.stringify({
-              message: 'Not Found',
-              documentation_url: REST_DOCS,
-              status: '404',
-            }),
-          ),
-        ),
-      );
+      handled = handleWeb(req, res, url);
     }
     handled.catch(error => {
       if (!res.headersSent) {

@@ -496,6 +496,111 @@ describe('branches, refs and commits', () => {
   });
 });
 
+describe('web pages', () => {
+  beforeAll(async () => {
+    await github.standIn.createRepo('acme', 'web-pages', {
+      description: 'Pages & <markup>',
+      files: {
+        'README.md': '# Web pages\n',
+        'deploy/app.yaml': 'image: app:1.0.0\n',
+      },
+      author: {
+        name: 'Alice',
+        email: 'alice@acme.test',
+        date: new Date('2024-03-01T10:00:00Z'),
+      },
+    });
+  });
+
+  it('backdates commits to their author date', async () => {
+    await github.standIn.commit(
+      'acme',
+      'web-pages',
+      'main',
+      { 'deploy/app.yaml': 'image: app:1.1.0\n# <b>not bold</b>\n' },
+      'Release 1.1.0\n\nBumps <the> image.',
+      {
+        name: 'Bob Builder',
+        email: 'bob@acme.test',
+        date: new Date('2024-03-04T15:30:00Z'),
+      },
+    );
+    const { data } = await octokit.repos.listCommits({
+      owner: 'acme',
+      repo: 'web-pages',
+    });
+    expect(
+      data.map(c => [
+        c.commit.message.split('\n')[0],
+        c.commit.author?.date,
+        c.commit.committer?.date,
+      ]),
+    ).toEqual([
+      ['Release 1.1.0', '2024-03-04T15:30:00Z', '2024-03-04T15:30:00Z'],
+      ['Initial commit', '2024-03-01T10:00:00Z', '2024-03-01T10:00:00Z'],
+    ]);
+  });
+
+  it('shows a commit, its author, date, parent and diff to a browser without a token', async () => {
+    const { data } = await octokit.repos.listCommits({
+      owner: 'acme',
+      repo: 'web-pages',
+    });
+    const [head, parent] = data;
+    // The link the API (and so the portal) gives is the page that is served.
+    const res = await fetch(head.html_url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await res.text();
+    expect(html).toContain('GitHub stand-in');
+    expect(html).toContain('<h1>Release 1.1.0</h1>');
+    expect(html).toContain('Bumps &lt;the&gt; image.');
+    expect(html).toContain('Bob Builder &lt;bob@acme.test&gt;');
+    expect(html).toContain('2024-03-04T15:30:00Z');
+    expect(html).toContain(`href="/acme/web-pages/commit/${parent.sha}"`);
+    expect(html).toMatch(/deploy\/app\.yaml \| +3 \+\+-/);
+    expect(html).toContain('-image: app:1.0.0');
+    expect(html).toContain('+# &lt;b&gt;not bold&lt;/b&gt;');
+    expect(html).not.toContain('<b>');
+
+    const first = await (
+      await fetch(
+        `${github.standIn.webUrl}/acme/web-pages/commit/${parent.sha}`,
+      )
+    ).text();
+    // The first commit's author email belongs to alice, so the page names her account.
+    expect(first).toContain('Alice &lt;alice@acme.test&gt; (@alice)');
+    expect(first).toContain('none (the first commit)');
+    expect(first).toContain('+# Web pages');
+  });
+
+  it("shows a repository's files, recent commits and README", async () => {
+    const res = await fetch(`${github.standIn.webUrl}/acme/web-pages`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('GitHub stand-in');
+    expect(html).toContain('Pages &amp; &lt;markup&gt;');
+    expect(html).toContain('<code>deploy/app.yaml</code>');
+    expect(html).toContain('Release 1.1.0 — Bob Builder');
+    expect(html).toContain('<pre># Web pages\n</pre>');
+  });
+
+  it('answers 404 for unknown repositories, commits and paths', async () => {
+    const web = github.standIn.webUrl;
+    for (const path of [
+      '/acme/nope',
+      '/acme/nope/commit/abc1234',
+      `/acme/web-pages/commit/${'0'.repeat(40)}`,
+      '/acme/web-pages/blob/main/README.md',
+    ]) {
+      expect([path, (await fetch(`${web}${path}`)).status]).toEqual([
+        path,
+        404,
+      ]);
+    }
+  });
+});
+
 describe('pull requests', () => {
   it('creates, lists and merges a pull request with a real merge commit', async () => {
     await github.standIn.commit(

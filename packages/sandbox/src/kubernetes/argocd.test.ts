@@ -147,6 +147,56 @@ describe('the simulated Argo CD', () => {
     expect(app.body.status.history).toHaveLength(1);
   });
 
+  it('runs a sync someone requests through the operation field, records who asked and clears the request', async () => {
+    const watch = openWatch(cluster, `${applications}?watch=true`);
+    await raw(cluster, 'POST', applications, {
+      body: application('orders', false),
+    });
+    await nextMatching(watch, e => e.object.status?.sync?.status === 'Synced');
+    head = 'e'.repeat(40);
+    await nextMatching(
+      watch,
+      e => e.object.status?.sync?.status === 'OutOfSync',
+    );
+
+    const requested = await raw(cluster, 'PATCH', `${applications}/orders`, {
+      contentType: 'application/merge-patch+json',
+      body: {
+        operation: {
+          sync: { revision: 'release-2' },
+          initiatedBy: { username: 'alice' },
+        },
+      },
+    });
+    expect(requested.status).toBe(200);
+    const synced = await nextMatching(
+      watch,
+      e => e.object.status?.history?.length === 2,
+    );
+    watch.close();
+    expect(resolved).toContain(
+      'https://github.example.com/paved/deploy.git release-2 apps/orders',
+    );
+    expect(synced.object.operation).toBeUndefined();
+    expect(synced.object.status.operationState).toMatchObject({
+      phase: 'Succeeded',
+      operation: {
+        sync: { revision: head },
+        initiatedBy: { username: 'alice' },
+      },
+    });
+    expect(synced.object.status.sync).toMatchObject({
+      status: 'Synced',
+      revision: head,
+    });
+    expect(
+      synced.object.status.history.map((h: any) => [h.id, h.revision]),
+    ).toEqual([
+      [0, 'a'.repeat(40)],
+      [1, head],
+    ]);
+  });
+
   it('uses a fixed fake SHA per source without a resolver', async () => {
     await cluster.standIn.stop();
     cluster = await startTestCluster({

@@ -2,8 +2,10 @@
  * A stand-in for Argo CD's application controller, reduced to what a portal
  * shows: which revision an Application's source resolves to, whether that
  * revision is deployed (sync status), health, the last sync operation, the
- * deployment history, the managed resources with their sync and health
- * (`status.resources`) and the images they run (`status.summary.images`).
+ * deployment history, syncs requested through the Application's
+ * `operation` field (as `argocd app sync` asks), the managed resources with
+ * their sync and health (`status.resources`) and the images they run
+ * (`status.summary.images`).
  * With a manifest reader, a sync applies the source's manifests to this
  * cluster (every destination is this cluster); without one nothing is
  * applied and the managed resources are the live objects carrying the
@@ -171,6 +173,27 @@ function sourceOf(app: KubeObject): Source {
   return Array.isArray(spec.sources) && isObject(spec.sources[0])
     ? (spec.sources[0] as Source)
     : {};
+}
+
+/** A sync someone asked for through the Application's `operation` field, as `argocd app sync` does. */
+interface SyncOperation {
+  sync: { revision?: string };
+  initiatedBy?: { username?: string; automated?: boolean };
+}
+
+function requestedSync(app: KubeObject): SyncOperation | undefined {
+  const operation = (app as { operation?: unknown }).operation;
+  return isObject(operation) && isObject(operation.sync)
+    ? (operation as unknown as SyncOperation)
+    : undefined;
+}
+
+/** Who started a sync: whoever requested it, else automation or (for the stand-in's first sync of a manual Application) an admin. */
+function initiatorOf(app: KubeObject, requested: SyncOperation | undefined) {
+  if (requested) {
+    return requested.initiatedBy ?? { username: 'admin' };
+  }
+  return isAutomated(app) ? { automated: true } : { username: 'admin' };
 }
 
 function statusOf(app: KubeObject): Record<string, any> {
@@ -417,6 +440,7 @@ export class ArgoCdController {
     const status = statusOf(app);
     const history = (status.history ?? []) as HistoryEntry[];
     const deployed = history[history.length - 1]?.revision;
+    const operation = requestedSync(app);
     if (!revision || !target || target.error) {
       this.writeStatus(ref, app, {
         sync: {
@@ -435,6 +459,10 @@ export class ArgoCdController {
           },
         ],
       });
+      // A requested sync still runs, and fails, so whoever asked sees why.
+      if (operation) {
+        this.syncLater(key, revision, operation);
+      }
       return;
     }
     const observed = this.observe(app, target.manifests);
@@ -451,6 +479,10 @@ export class ArgoCdController {
         resources: observed.resources.length ? observed.resources : null,
         summary: observed.summary,
       });
+      // A requested sync of what is already deployed still runs and is recorded, as in Argo CD.
+      if (operation) {
+        this.syncLater(key, revision, operation);
+      }
       return;
     }
     this.writeStatus(ref, app, {
@@ -469,7 +501,9 @@ export class ArgoCdController {
     const wanted =
       !deployed ||
       (deployed !== revision ? isAutomated(app) : isSelfHealing(app));
-    if (wanted && this.failed.get(key) !== revision) {
+    if (operation) {
+      this.syncLater(key, revision, operation);
+    } else if (wanted && this.failed.get(key) !== revision) {
       this.syncLater(key, revision);
     }
   }
@@ -728,8 +762,17 @@ export class ArgoCdController {
     return { results };
   }
 
-  /** After the configured delay, a sync operation that applies `revision` and records it. */
-  private syncLater(key: string, revision: string) {
+  /**
+   * After the configured delay, a sync operation that applies `revision`
+   * (or the requested operation's) and records it. One at a time per
+   * Application: a requested operation that arrives meanwhile stays in
+   * `operation` and runs after it.
+   */
+  private syncLater(
+    key: string,
+    revision: string | undefined,
+    requested?: SyncOperation,
+  ) {
     if (this.syncing.has(key)) {
       return;
     }
@@ -737,46 +780,86 @@ export class ArgoCdController {
     const startedAt = timestamp();
     this.later(this.options.delayMs, async () => {
       try {
-        await this.sync(key, revision, startedAt);
+        await this.sync(key, revision, startedAt, requested);
       } finally {
         this.syncing.delete(key);
       }
     });
   }
 
-  private async sync(key: string, revision: string, startedAt: string) {
+  /** The commit a sync deploys: the requested operation's revision, resolved, or the source's newest one. */
+  private async syncRevision(
+    app: KubeObject,
+    revision: string | undefined,
+    requested: SyncOperation | undefined,
+  ): Promise<string | undefined> {
+    const source = sourceOf(app);
+    const wanted = requested?.sync.revision;
+    if (!wanted) {
+      // A poll during the delay may have found a newer commit of the same source.
+      const cached = this.resolved.get(this.keyOf(app));
+      return cached?.source === JSON.stringify(source)
+        ? cached.revision
+        : revision;
+    }
+    const repoURL = source.repoURL ?? '';
+    const path = source.path ?? source.chart ?? '';
+    return this.options.resolveRevision
+      ? this.options.resolveRevision(repoURL, wanted, path)
+      : fakeRevision(repoURL, wanted, path);
+  }
+
+  private async sync(
+    key: string,
+    revision: string | undefined,
+    startedAt: string,
+    requested?: SyncOperation,
+  ) {
     const ref = this.refOf(key);
     const before = this.client.get(ref);
     if (!before || isForced(before) || before.metadata.deletionTimestamp) {
       return;
     }
-    const current = this.resolved.get(key)?.revision ?? revision;
-    const target = await this.targetFor(before, current);
+    const current = await this.syncRevision(before, revision, requested);
+    const target: Target = current
+      ? await this.targetFor(before, current)
+      : {
+          revision: '',
+          error: `unable to resolve '${
+            requested?.sync.revision ??
+            sourceOf(before).targetRevision ??
+            'HEAD'
+          }' to a commit SHA`,
+        };
     const app = this.client.get(ref);
     if (!app || isForced(app) || app.metadata.deletionTimestamp) {
       return;
     }
     const source = sourceOf(app);
+    const revisionField = current ? { revision: current } : {};
     const operation = {
-      sync: { revision: current },
-      initiatedBy: isAutomated(app)
-        ? { automated: true }
-        : { username: 'admin' },
+      sync: revisionField,
+      initiatedBy: initiatorOf(app, requested),
     };
+    // A requested operation is consumed when it finishes, whatever the outcome.
+    const consumed = requested ? { operation: null } : {};
     const applied = target.manifests
       ? this.apply(app, target.manifests)
       : { results: [] };
     const status = statusOf(app);
     const finishedAt = timestamp();
     const syncResult = {
-      revision: current,
+      ...revisionField,
       source,
       ...(applied.results.length ? { resources: applied.results } : {}),
     };
-    if (target.error || applied.error) {
-      this.failed.set(key, current);
+    if (!current || target.error || applied.error) {
+      if (current) {
+        this.failed.set(key, current);
+      }
       tolerateGone(() =>
         this.client.mergePatch(ref, {
+          ...consumed,
           status: statusPatch(status, {
             operationState: {
               operation,
@@ -806,6 +889,7 @@ export class ArgoCdController {
     const observed = this.observe(app, target.manifests);
     tolerateGone(() =>
       this.client.mergePatch(ref, {
+        ...consumed,
         status: statusPatch(status, {
           sync: {
             status: 'Synced',

@@ -31,6 +31,18 @@ function defaultContainer(container: unknown) {
   setDefault(container, 'terminationMessagePath', '/dev/termination-log');
   setDefault(container, 'terminationMessagePolicy', 'File');
   setDefault(container, 'resources', {});
+  // The apiserver stores quantities as strings: `cpu: 1` in YAML reads back as "1", and
+  // clients (Backstage's Kubernetes plugin among them) parse them as strings.
+  if (isObject(container.resources)) {
+    for (const list of ['limits', 'requests']) {
+      const quantities = container.resources[list];
+      if (isObject(quantities)) {
+        for (const [name, quantity] of Object.entries(quantities)) {
+          if (typeof quantity === 'number') quantities[name] = String(quantity);
+        }
+      }
+    }
+  }
   for (const port of Array.isArray(container.ports) ? container.ports : []) {
     if (isObject(port)) setDefault(port, 'protocol', 'TCP');
   }

@@ -120,6 +120,11 @@ export interface KubernetesStandIn {
   requests(): KubernetesRequestCounts;
   /** Starts counting requests from zero. */
   resetRequestCounts(): void;
+  /**
+   * Changes the controllers' `delayMs` for the steps they start from now
+   * on, e.g. to seed a cluster quickly and then behave at the usual pace.
+   */
+  setControllerDelay(delayMs: number): void;
   stop(): Promise<void>;
 }
 
@@ -314,6 +319,8 @@ class StandInServer {
   };
   private readonly watches = new Set<OpenWatch>();
   private readonly controllers: Array<{ stop(): void }> = [];
+  /** The options objects the controllers read their delay from at each step, so it can change while they run. */
+  private readonly timings: Array<{ delayMs: number }> = [];
   private address = '';
 
   constructor(private readonly options: ResolvedOptions) {
@@ -344,36 +351,48 @@ class StandInServer {
       readManifests,
       revisionPollIntervalMs = 30_000,
     } = options.controllers;
+    const crossplaneTiming = { claims: crossplane, delayMs };
+    this.timings.push(crossplaneTiming);
     const crossplaneController = new CrossplaneController(
       client,
       this.cluster.store,
-      { claims: crossplane, delayMs },
+      crossplaneTiming,
     );
     crossplaneController.start();
     this.controllers.push(crossplaneController);
     if (workloads) {
+      const workloadTiming = { delayMs };
+      this.timings.push(workloadTiming);
       const workloadController = new WorkloadController(
         client,
         this.cluster.store,
-        { delayMs },
+        workloadTiming,
       );
       workloadController.start();
       this.controllers.push(workloadController);
     }
     if (argoCd) {
+      const argoCdOptions = {
+        delayMs,
+        resolveRevision,
+        readManifests,
+        pollIntervalMs: revisionPollIntervalMs,
+      };
+      this.timings.push(argoCdOptions);
       const argoCdController = new ArgoCdController(
         client,
         this.cluster.store,
-        {
-          delayMs,
-          resolveRevision,
-          readManifests,
-          pollIntervalMs: revisionPollIntervalMs,
-        },
+        argoCdOptions,
       );
       argoCdController.start();
       this.controllers.push(argoCdController);
     }
+  }
+
+  setControllerDelay(delayMs: number) {
+    this.timings.forEach(timing => {
+      timing.delayMs = delayMs;
+    });
   }
 
   stopControllers() {
@@ -849,6 +868,7 @@ export async function startKubernetesStandIn(
     caData: Buffer.from(tls.cert).toString('base64'),
     tls,
     expireWatches: () => standIn.expireWatches(),
+    setControllerDelay: delayMs => standIn.setControllerDelay(delayMs),
     requests: () => standIn.requests(),
     resetRequestCounts: () => standIn.resetRequestCounts(),
     stop: () => {

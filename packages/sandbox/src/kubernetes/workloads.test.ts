@@ -179,6 +179,24 @@ describe('workloads', () => {
     ).toBe(405);
   });
 
+  it('reads back resource quantities written as YAML numbers as strings, as the apiserver does', async () => {
+    const body = deployment('ghcr.io/acme/cart:1.0.0', 1) as any;
+    body.spec.template.spec.containers[0].resources.limits = {
+      cpu: 1,
+      memory: '512Mi',
+    };
+    const created = await raw(
+      cluster,
+      'POST',
+      '/apis/apps/v1/namespaces/shop/deployments',
+      { body },
+    );
+    expect(created.status).toBe(201);
+    expect(
+      created.body.spec.template.spec.containers[0].resources.limits,
+    ).toEqual({ cpu: '1', memory: '512Mi' });
+  });
+
   it('runs a Deployment as a ReplicaSet of Running, ready Pods with metrics', async () => {
     const created = await apps.createNamespacedDeployment({
       namespace: 'shop',
