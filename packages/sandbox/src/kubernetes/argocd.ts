@@ -11,6 +11,7 @@
  * applied and the managed resources are the live objects carrying the
  * tracking label.
  */
+import { DelayedActions } from './delayedActions';
 import { createHash } from 'node:crypto';
 import { isForced } from './crossplane';
 import { LocalClient, ObjectRef, timestamp, tolerateGone } from './localClient';
@@ -257,7 +258,7 @@ function statusPatch(
 }
 
 export class ArgoCdController {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly delayed = new DelayedActions();
   /** The revision each Application's source last resolved to, by `namespace/name`, with the source it was resolved for. */
   private readonly resolved = new Map<
     string,
@@ -290,8 +291,7 @@ export class ArgoCdController {
   stop(): void {
     this.unsubscribe();
     clearInterval(this.poller);
-    this.timers.forEach(timer => clearTimeout(timer));
-    this.timers.clear();
+    this.delayed.cancelAll();
   }
 
   private onEvent(event: StoreEvent) {
@@ -335,14 +335,6 @@ export class ArgoCdController {
     return { group: GROUP, plural: PLURAL, namespace, name };
   }
 
-  private later(delayMs: number, action: () => void | Promise<void>) {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      action();
-    }, delayMs);
-    this.timers.add(timer);
-  }
-
   /** Re-resolves every source, as Argo CD's periodic refresh does. */
   private poll() {
     for (const app of this.client.list(GROUP, PLURAL)) {
@@ -359,7 +351,7 @@ export class ArgoCdController {
       return;
     }
     this.running.add(key);
-    this.later(0, () => {
+    this.delayed.later(0, () => {
       this.reconcile(key).finally(() => {
         this.running.delete(key);
         if (this.rerun.delete(key)) {
@@ -778,7 +770,7 @@ export class ArgoCdController {
     }
     this.syncing.add(key);
     const startedAt = timestamp();
-    this.later(this.options.delayMs, async () => {
+    this.delayed.later(this.options.delayMs, async () => {
       try {
         await this.sync(key, revision, startedAt, requested);
       } finally {

@@ -9,6 +9,7 @@
  *   would, and cleans up behind a finalizer on deletion.
  * No managed resources or Compositions are evaluated.
  */
+import { DelayedActions } from './delayedActions';
 import { createHash, randomBytes } from 'node:crypto';
 import { LocalClient, ObjectRef, timestamp, tolerateGone } from './localClient';
 import { typeKey } from './resources';
@@ -163,7 +164,7 @@ const CLAIM_ONLY_FIELDS = [
 ];
 
 export class CrossplaneController {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly delayed = new DelayedActions();
   /** Claims (by uid) whose composite is "being provisioned" or "being deleted". */
   private readonly pending = new Set<string>();
   private unsubscribe = () => {};
@@ -184,23 +185,14 @@ export class CrossplaneController {
 
   stop(): void {
     this.unsubscribe();
-    this.timers.forEach(timer => clearTimeout(timer));
-    this.timers.clear();
-  }
-
-  private later(delayMs: number, action: () => void) {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      action();
-    }, delayMs);
-    this.timers.add(timer);
+    this.delayed.cancelAll();
   }
 
   /** Reacts after the write that caused the event has been announced to everyone, as a watching controller would. */
   private onEvent(event: StoreEvent) {
     if (event.resource === typeKey(XRD_GROUP, XRD_PLURAL)) {
       const xrd = event.object;
-      this.later(0, () =>
+      this.delayed.later(0, () =>
         event.type === 'DELETED'
           ? this.withdraw(xrd)
           : this.refreshXrd(xrd.metadata.name),
@@ -213,7 +205,7 @@ export class CrossplaneController {
     const xrd = this.xrdForClaim(event.resource);
     if (xrd) {
       const ref = this.claimRef(xrd, event.object);
-      this.later(0, () => this.reconcileClaim(xrd.metadata.name, ref));
+      this.delayed.later(0, () => this.reconcileClaim(xrd.metadata.name, ref));
     }
   }
 
@@ -412,7 +404,7 @@ export class CrossplaneController {
       return;
     }
     this.pending.add(claim.metadata.uid);
-    this.later(this.options.delayMs, () => {
+    this.delayed.later(this.options.delayMs, () => {
       this.pending.delete(claim.metadata.uid);
       tolerateGone(() => {
         const time = timestamp();
@@ -501,7 +493,7 @@ export class CrossplaneController {
       return;
     }
     this.pending.add(`delete/${claim.metadata.uid}`);
-    this.later(this.options.delayMs, () => {
+    this.delayed.later(this.options.delayMs, () => {
       this.pending.delete(`delete/${claim.metadata.uid}`);
       tolerateGone(() => {
         this.client.delete(composite);

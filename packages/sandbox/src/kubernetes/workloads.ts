@@ -13,6 +13,7 @@
  * Deleting a Deployment deletes its ReplicaSets, and a ReplicaSet its Pods,
  * as the garbage collector would. Nothing runs; images are never pulled.
  */
+import { DelayedActions } from './delayedActions';
 import { createHash } from 'node:crypto';
 import { isForced } from './crossplane';
 import { LocalClient, ObjectRef, timestamp, tolerateGone } from './localClient';
@@ -155,7 +156,7 @@ function podIp(pod: KubeObject): string {
 }
 
 export class WorkloadController {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly delayed = new DelayedActions();
   private readonly queued = new Set<string>();
   private readonly starting = new Set<string>();
   private flush?: NodeJS.Timeout;
@@ -179,8 +180,7 @@ export class WorkloadController {
   stop(): void {
     this.unsubscribe();
     clearTimeout(this.flush);
-    this.timers.forEach(timer => clearTimeout(timer));
-    this.timers.clear();
+    this.delayed.cancelAll();
   }
 
   private onEvent(event: StoreEvent) {
@@ -188,14 +188,16 @@ export class WorkloadController {
     switch (event.resource) {
       case typeKey(DEPLOYMENTS.group, DEPLOYMENTS.plural):
         if (event.type === 'DELETED') {
-          this.later(0, () => this.collectGarbage(REPLICA_SETS, object));
+          this.delayed.later(0, () =>
+            this.collectGarbage(REPLICA_SETS, object),
+          );
         } else {
           this.enqueue(DEPLOYMENTS, object);
         }
         return;
       case typeKey(REPLICA_SETS.group, REPLICA_SETS.plural):
         if (event.type === 'DELETED') {
-          this.later(0, () => this.collectGarbage(PODS, object));
+          this.delayed.later(0, () => this.collectGarbage(PODS, object));
         } else {
           this.enqueue(REPLICA_SETS, object);
         }
@@ -206,7 +208,7 @@ export class WorkloadController {
           this.enqueue(PODS, object);
         }
         this.enqueueOwners(REPLICA_SETS, object);
-        this.later(0, () => this.syncMetrics(object));
+        this.delayed.later(0, () => this.syncMetrics(object));
         return;
       default:
         return;
@@ -251,14 +253,6 @@ export class WorkloadController {
         this.enqueue(ownerKind, owner);
       }
     }
-  }
-
-  private later(delayMs: number, action: () => void) {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      action();
-    }, delayMs);
-    this.timers.add(timer);
   }
 
   private reconcile(ref: ObjectRef) {
@@ -613,7 +607,7 @@ export class WorkloadController {
       reason: 'Scheduled',
       message: `Successfully assigned ${key} to ${NODE_NAME}`,
     });
-    this.later(this.options.delayMs, () => {
+    this.delayed.later(this.options.delayMs, () => {
       this.starting.delete(key);
       const current = this.client.get(ref);
       if (!current || isForced(current) || current.metadata.deletionTimestamp) {

@@ -11,7 +11,6 @@ import Typography from '@material-ui/core/Typography';
 import {
   CodeSnippet,
   Link,
-  Progress,
   Table,
   TableColumn,
 } from '@backstage/core-components';
@@ -23,8 +22,7 @@ import {
   ManagedResource,
 } from '@paved/plugin-argocd-common';
 import { stringify } from 'yaml';
-import { useApplicationRequest } from '../../hooks/useApplicationRequest';
-import { ArgoCdErrorPanel } from '../ArgoCdErrorPanel';
+import { ApplicationAnswer } from './ApplicationAnswer';
 import { RelativeTime } from '../RelativeTime';
 import { HealthStatusChip, SyncStatusChip } from '../StatusChips';
 
@@ -133,20 +131,14 @@ function ApplicationDetailsBody(props: {
   application: ApplicationSummary;
   refreshKey: number;
 }) {
-  const { entityRef, application, refreshKey } = props;
-  const { value, error } = useApplicationRequest(
-    entityRef,
-    application,
-    refreshKey,
-    (api, ref, app) => api.getApplicationDetail(ref, app),
+  return (
+    <ApplicationAnswer
+      {...props}
+      request={(api, ref, app) => api.getApplicationDetail(ref, app)}
+    >
+      {detail => <ApplicationDetails detail={detail} />}
+    </ApplicationAnswer>
   );
-  if (error) {
-    return <ArgoCdErrorPanel error={error} />;
-  }
-  if (!value) {
-    return <Progress />;
-  }
-  return <ApplicationDetails detail={value} />;
 }
 
 /**

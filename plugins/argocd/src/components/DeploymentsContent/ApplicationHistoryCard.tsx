@@ -2,11 +2,10 @@ import { useState } from 'react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
-import { InfoCard, Progress } from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { ApplicationSummary } from '@paved/plugin-argocd-common';
-import { useApplicationRequest } from '../../hooks/useApplicationRequest';
-import { ArgoCdErrorPanel } from '../ArgoCdErrorPanel';
+import { ApplicationAnswer } from './ApplicationAnswer';
 import { HealthStatusChip, SyncStatusChip } from '../StatusChips';
 import { ApplicationDetailsDialog } from './ApplicationDetailsDialog';
 import { DeploymentHistory } from './DeploymentHistory';
@@ -16,20 +15,14 @@ function ApplicationHistory(props: {
   application: ApplicationSummary;
   refreshKey: number;
 }) {
-  const { entityRef, application, refreshKey } = props;
-  const { value, error } = useApplicationRequest(
-    entityRef,
-    application,
-    refreshKey,
-    (api, ref, app) => api.getApplicationHistory(ref, app),
+  return (
+    <ApplicationAnswer
+      {...props}
+      request={(api, ref, app) => api.getApplicationHistory(ref, app)}
+    >
+      {answer => <DeploymentHistory history={answer.history} />}
+    </ApplicationAnswer>
   );
-  if (error) {
-    return <ArgoCdErrorPanel error={error} />;
-  }
-  if (!value) {
-    return <Progress />;
-  }
-  return <DeploymentHistory history={value.history} />;
 }
 
 /** One Application's status, deployment history and a way into its Kubernetes details. */
