@@ -16,8 +16,13 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import type { KubernetesRequestCounts } from '@paved/sandbox';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import {
+  KubernetesRequestCounts,
+  StandInAddress,
+  standInClusterConfig,
+  standInKubeConfig,
+} from '@paved/sandbox';
 import argocdPlugin from '@paved/plugin-argocd-backend';
 import {
   EntityApplicationsResponse,
@@ -42,11 +47,7 @@ const VIEWS = 1000;
 const WARM_UP_VIEWS = 100;
 const GOAL_P95_MS = 20;
 
-interface ClusterAccess {
-  name: string;
-  url: string;
-  caData: string;
-}
+type ClusterAccess = StandInAddress;
 
 /** The child process holding the three stand-in clusters, spoken to over IPC. */
 class Clusters {
@@ -171,23 +172,9 @@ function perViewFetchPlugin(clusters: ClusterAccess[], token: string) {
         },
         async init({ httpRouter, httpAuth, permissions, catalog }) {
           const apis = clusters.map(cluster => {
-            const kubeConfig = new KubeConfig();
-            kubeConfig.loadFromOptions({
-              clusters: [
-                {
-                  name: cluster.name,
-                  server: cluster.url,
-                  caData: cluster.caData,
-                },
-              ],
-              users: [{ name: 'bench', token }],
-              contexts: [
-                { name: cluster.name, cluster: cluster.name, user: 'bench' },
-              ],
-              currentContext: cluster.name,
-            });
+            const kubeConfig = standInKubeConfig(cluster, token);
             return {
-              cluster: cluster.name,
+              cluster: cluster.clusterName,
               api: kubeConfig.makeApiClient(CustomObjectsApi),
             };
           });
@@ -409,13 +396,9 @@ async function main() {
               clusterLocatorMethods: [
                 {
                   type: 'config',
-                  clusters: access.map(cluster => ({
-                    name: cluster.name,
-                    url: cluster.url,
-                    authProvider: 'serviceAccount',
-                    serviceAccountToken: kubernetesToken,
-                    caData: cluster.caData,
-                  })),
+                  clusters: access.map(cluster =>
+                    standInClusterConfig(cluster, kubernetesToken),
+                  ),
                 },
               ],
             },

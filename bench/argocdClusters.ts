@@ -10,14 +10,12 @@
  *   { type: 'stop' }           -> exits
  * It announces itself with { type: 'ready', clusters, token }.
  */
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-} from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import {
   KubernetesRequestCounts,
   KubernetesStandIn,
+  StandInAddress,
+  standInKubeConfig,
   startKubernetesStandIn,
 } from '@paved/sandbox';
 import { createHash, randomBytes } from 'node:crypto';
@@ -41,7 +39,7 @@ export type ClustersMessage =
   | {
       type: 'ready';
       token: string;
-      clusters: Array<{ name: string; url: string; caData: string }>;
+      clusters: StandInAddress[];
     }
   | {
       type: 'created';
@@ -322,25 +320,7 @@ async function main() {
     );
   }
   const clientFor = (standIn: KubernetesStandIn) => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [
-        {
-          name: standIn.clusterName,
-          server: standIn.url,
-          caData: standIn.caData,
-        },
-      ],
-      users: [{ name: 'bench', token }],
-      contexts: [
-        {
-          name: standIn.clusterName,
-          cluster: standIn.clusterName,
-          user: 'bench',
-        },
-      ],
-      currentContext: standIn.clusterName,
-    });
+    const kubeConfig = standInKubeConfig(standIn, token);
     return {
       core: kubeConfig.makeApiClient(CoreV1Api),
       custom: kubeConfig.makeApiClient(CustomObjectsApi),
@@ -420,10 +400,10 @@ async function main() {
   send({
     type: 'ready',
     token,
-    clusters: clusters.map(c => ({
-      name: c.clusterName,
-      url: c.url,
-      caData: c.caData,
+    clusters: clusters.map(({ clusterName, url, caData }) => ({
+      clusterName,
+      url,
+      caData,
     })),
   });
 }

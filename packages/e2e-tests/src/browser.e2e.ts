@@ -259,6 +259,39 @@ describe('a newcomer in Chromium', () => {
     );
   });
 
+  it('follows a revision to its commit, and drills down to the Kubernetes resources', async () => {
+    const head = await latestCommit(sandbox.configFile, service.metadata.name);
+    const section = page.getByRole('region', { name: /sandbox-prod/ });
+    // The short SHA links to the commit on the repository's host (here the GitHub stand-in).
+    const href = await section
+      .getByRole('link', { name: head.sha.slice(0, 7) })
+      .first()
+      .getAttribute('href');
+    const commitPage = await browser.newPage();
+    await commitPage.goto(href!);
+    await commitPage.getByText(head.message.split('\n')[0]).first().waitFor();
+    await commitPage.close();
+
+    await page
+      .getByRole('button', {
+        name: `Details of ${service.metadata.name} on sandbox-prod (stand-in)`,
+      })
+      .click();
+    const dialog = page.getByRole('dialog');
+    // Argo CD's view of what it manages: the Deployment and Service from the repo's deploy/.
+    for (const kind of ['Deployment', 'Service']) {
+      await dialog
+        .getByRole('row', {
+          name: new RegExp(`${kind}.*${service.metadata.name}`),
+        })
+        .first()
+        .waitFor();
+    }
+    await dialog.getByText('kind: Application').first().waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
   it("sees the service's pods on the sandbox clusters in the Kubernetes tab", async () => {
     await page.getByRole('link', { name: 'Kubernetes', exact: true }).click();
     // Clusters are named as stand-ins, so nobody mistakes the demo for production.

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import {
+  HEALTH_STATUSES,
+  SYNC_STATUSES,
   StandInConnection,
   forceApplicationState,
   releaseForcedState,
@@ -68,21 +70,15 @@ function connectionTo(clusterName: string): StandInConnection {
   };
 }
 
-const SYNC = ['Synced', 'OutOfSync', 'Unknown'];
-const HEALTH = [
-  'Healthy',
-  'Progressing',
-  'Degraded',
-  'Suspended',
-  'Missing',
-  'Unknown',
-];
-
-function oneOf(option: string, value: string | undefined, allowed: string[]) {
-  if (value !== undefined && !allowed.includes(value)) {
+function oneOf<T extends string>(
+  option: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value !== undefined && !(allowed as readonly string[]).includes(value)) {
     throw new Error(`--${option} must be one of ${allowed.join(', ')}`);
   }
-  return value as any;
+  return value as T | undefined;
 }
 
 function applicationArgs(positionals: string[]) {
@@ -112,8 +108,8 @@ async function main() {
   const { connection, namespace, name } = applicationArgs(positionals);
   if (command === 'force-application') {
     await forceApplicationState(connection, namespace, name, {
-      sync: oneOf('sync', values.sync, SYNC),
-      health: oneOf('health', values.health, HEALTH),
+      sync: oneOf('sync', values.sync, SYNC_STATUSES),
+      health: oneOf('health', values.health, HEALTH_STATUSES),
       message: values.message,
     });
   } else if (command === 'release-application') {

@@ -14,6 +14,8 @@ export type {
   KubernetesStandIn,
   KubernetesStandInOptions,
 } from './kubernetes/server';
+export { standInClusterConfig, standInKubeConfig } from './kubernetes/access';
+export type { StandInAddress } from './kubernetes/access';
 export type { TlsKeyPair } from './kubernetes/tls';
 export type { ManifestReader, RevisionResolver } from './kubernetes/argocd';
 export { FORCED_ANNOTATION } from './kubernetes/crossplane';

@@ -6,7 +6,6 @@
  *   app-config.yaml   the overlay that points Paved's GitHub integration and clusters here
  * Everything lives in memory and is seeded afresh at each start.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +14,7 @@ import { readDemoOrganisation } from './demo/organisation';
 import { seedDemo } from './demo/seed';
 import { GitHubStandIn, startGitHubStandIn } from './github';
 import { ManifestReader, RevisionResolver } from './kubernetes/argocd';
+import { standInClusterConfig, standInKubeConfig } from './kubernetes/access';
 import { KubernetesStandIn, startKubernetesStandIn } from './kubernetes/server';
 
 export interface Sandbox {
@@ -39,7 +39,8 @@ export function findRepoRoot(from: string): string {
   return dir;
 }
 
-function kubeConfigFor(clusters: KubernetesStandIn[], token: string) {
+/** The kubeconfig file `yarn sandbox` writes: one context per cluster, for kubectl. */
+function kubeconfigFile(clusters: KubernetesStandIn[], token: string) {
   return {
     apiVersion: 'v1',
     kind: 'Config',
@@ -247,21 +248,22 @@ export async function startSandbox(options: {
   });
   const clusters = [dev, prod];
 
-  const kubeconfig = kubeConfigFor(clusters, token);
-  writeFileSync(join(stateDir, 'kubeconfig'), stringify(kubeconfig), {
-    mode: 0o600,
-  });
+  writeFileSync(
+    join(stateDir, 'kubeconfig'),
+    stringify(kubeconfigFile(clusters, token)),
+    {
+      mode: 0o600,
+    },
+  );
 
   clusters.forEach(c => c.setControllerDelay(SEEDING_DELAY_MS));
   await seedDemo({
     demo: readDemoOrganisation(join(repoRoot, 'demo')),
     github,
-    clusters: clusters.map(c => {
-      const kc = new KubeConfig();
-      kc.loadFromString(JSON.stringify(kubeconfig));
-      kc.setCurrentContext(c.clusterName);
-      return { name: c.clusterName, kubeConfig: kc };
-    }),
+    clusters: clusters.map(c => ({
+      name: c.clusterName,
+      kubeConfig: standInKubeConfig(c, token),
+    })),
   });
   clusters.forEach(c => c.setControllerDelay(CONTROLLER_DELAY_MS));
 
@@ -280,14 +282,7 @@ export async function startSandbox(options: {
       clusterLocatorMethods: [
         {
           type: 'config',
-          clusters: clusters.map(c => ({
-            name: c.clusterName,
-            title: `${c.clusterName} (stand-in)`,
-            url: c.url,
-            authProvider: 'serviceAccount',
-            serviceAccountToken: token,
-            caData: c.caData,
-          })),
+          clusters: clusters.map(c => standInClusterConfig(c, token)),
         },
       ],
     },

@@ -1,9 +1,16 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { ArgoApplicationService } from './service/ArgoApplicationService';
+import {
+  ApplicationRef,
+  ArgoApplicationService,
+} from './service/ArgoApplicationService';
 
 // Entity ref parts as the catalog allows them; Kubernetes names as the API server allows them.
 const entityPart = z
@@ -67,32 +74,35 @@ export async function createRouter(options: {
     },
   );
 
-  router.get(
-    '/entity/:kind/:namespace/:name/applications/:instance/:appNamespace/:appName',
-    async (req, res) => {
-      const p = parse(applicationParams, req.params);
-      res.json(
-        await service.getApplicationDetail(
-          { kind: p.kind, namespace: p.namespace, name: p.name },
-          { instance: p.instance, namespace: p.appNamespace, name: p.appName },
-          await httpAuth.credentials(req),
-        ),
-      );
-    },
-  );
-
-  router.get(
-    '/entity/:kind/:namespace/:name/applications/:instance/:appNamespace/:appName/history',
-    async (req, res) => {
-      const p = parse(applicationParams, req.params);
-      res.json(
-        await service.getApplicationHistory(
-          { kind: p.kind, namespace: p.namespace, name: p.name },
-          { instance: p.instance, namespace: p.appNamespace, name: p.appName },
-          await httpAuth.credentials(req),
-        ),
-      );
-    },
+  // Detail and history name one Application of the entity the same way.
+  const applicationRoute = (
+    path: string,
+    read: (
+      entity: CompoundEntityRef,
+      application: ApplicationRef,
+      credentials: BackstageCredentials,
+    ) => Promise<unknown>,
+  ) =>
+    router.get(
+      `/entity/:kind/:namespace/:name/applications/:instance/:appNamespace/:appName${path}`,
+      async (req, res) => {
+        const p = parse(applicationParams, req.params);
+        res.json(
+          await read(
+            { kind: p.kind, namespace: p.namespace, name: p.name },
+            {
+              instance: p.instance,
+              namespace: p.appNamespace,
+              name: p.appName,
+            },
+            await httpAuth.credentials(req),
+          ),
+        );
+      },
+    );
+  applicationRoute('', (...args) => service.getApplicationDetail(...args));
+  applicationRoute('/history', (...args) =>
+    service.getApplicationHistory(...args),
   );
 
   return router;

@@ -1,14 +1,21 @@
+/** Every `status.sync.status` Argo CD writes. */
+export const SYNC_STATUSES = ['Synced', 'OutOfSync', 'Unknown'] as const;
+
 /** `status.sync.status` of an Argo CD Application. */
-export type SyncStatus = 'Synced' | 'OutOfSync' | 'Unknown';
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+/** Every `status.health.status` Argo CD writes. */
+export const HEALTH_STATUSES = [
+  'Healthy',
+  'Progressing',
+  'Degraded',
+  'Suspended',
+  'Missing',
+  'Unknown',
+] as const;
 
 /** `status.health.status` of an Argo CD Application. */
-export type HealthStatus =
-  | 'Healthy'
-  | 'Progressing'
-  | 'Degraded'
-  | 'Suspended'
-  | 'Missing'
-  | 'Unknown';
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 
 /** Where an Application's manifests come from (`spec.source`, or the first of `spec.sources`). */
 export interface ApplicationSource {

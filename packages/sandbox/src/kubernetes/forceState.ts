@@ -26,15 +26,21 @@ export interface CustomObjectRef {
   name: string;
 }
 
+/** The sync statuses Argo CD writes, which a forced state may set. */
+export const SYNC_STATUSES = ['Synced', 'OutOfSync', 'Unknown'] as const;
+/** The health statuses Argo CD writes, which a forced state may set. */
+export const HEALTH_STATUSES = [
+  'Healthy',
+  'Progressing',
+  'Degraded',
+  'Suspended',
+  'Missing',
+  'Unknown',
+] as const;
+
 export interface ForcedApplicationState {
-  sync?: 'Synced' | 'OutOfSync' | 'Unknown';
-  health?:
-    | 'Healthy'
-    | 'Progressing'
-    | 'Degraded'
-    | 'Suspended'
-    | 'Missing'
-    | 'Unknown';
+  sync?: (typeof SYNC_STATUSES)[number];
+  health?: (typeof HEALTH_STATUSES)[number];
   /** Shown as the health message. */
   message?: string;
 }

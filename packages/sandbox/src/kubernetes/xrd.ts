@@ -184,20 +184,31 @@ function crdNames(names: Names, category: string) {
   };
 }
 
-/** The cluster-scoped CRD for the XRD's composite resource. */
-export function compositeCrd(xrd: KubeObject) {
+/** A CRD Crossplane generates from the XRD: the composite's or the claim's. */
+function generatedCrd(
+  xrd: KubeObject,
+  options: {
+    names: Names;
+    category: 'composite' | 'claim';
+    scope: 'Cluster' | 'Namespaced';
+    /** The third printer column, after SYNCED and READY. */
+    column: [string, string];
+    specProperties: Record<string, JSONSchemaProps>;
+    statusProperties: Record<string, JSONSchemaProps>;
+  },
+) {
   const spec = xrd.spec as XrdSpec;
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: {
-      name: `${spec.names.plural}.${spec.group}`,
+      name: `${options.names.plural}.${spec.group}`,
       ownerReferences: ownedBy(xrd),
     },
     spec: {
       group: spec.group,
-      names: crdNames(spec.names, 'composite'),
-      scope: 'Cluster',
+      names: crdNames(options.names, options.category),
+      scope: options.scope,
       versions: spec.versions.map((version, index) => ({
         name: version.name,
         served: version.served,
@@ -207,62 +218,53 @@ export function compositeCrd(xrd: KubeObject) {
           [
             ['SYNCED', ".status.conditions[?(@.type=='Synced')].status"],
             ['READY', ".status.conditions[?(@.type=='Ready')].status"],
-            ['COMPOSITION', '.spec.compositionRef.name'],
+            options.column,
           ],
           version.additionalPrinterColumns,
         ),
         schema: {
-          openAPIV3Schema: mergedSchema(version, compositeSpecProperties(), {
-            conditions,
-            connectionDetails,
-            claimConditionTypes: { type: 'array', items: string },
-          }),
+          openAPIV3Schema: mergedSchema(
+            version,
+            options.specProperties,
+            options.statusProperties,
+          ),
         },
       })),
     },
   };
 }
 
+/** The cluster-scoped CRD for the XRD's composite resource. */
+export function compositeCrd(xrd: KubeObject) {
+  const spec = xrd.spec as XrdSpec;
+  return generatedCrd(xrd, {
+    names: spec.names,
+    category: 'composite',
+    scope: 'Cluster',
+    column: ['COMPOSITION', '.spec.compositionRef.name'],
+    specProperties: compositeSpecProperties(),
+    statusProperties: {
+      conditions,
+      connectionDetails,
+      claimConditionTypes: { type: 'array', items: string },
+    },
+  });
+}
+
 /** The namespaced CRD for the XRD's claim; undefined when the XRD offers no claim. */
 export function claimCrd(xrd: KubeObject) {
   const spec = xrd.spec as XrdSpec;
-  const claimNames = spec.claimNames;
-  if (!claimNames) {
+  if (!spec.claimNames) {
     return undefined;
   }
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: {
-      name: `${claimNames.plural}.${spec.group}`,
-      ownerReferences: ownedBy(xrd),
-    },
-    spec: {
-      group: spec.group,
-      names: crdNames(claimNames, 'claim'),
-      scope: 'Namespaced',
-      versions: spec.versions.map((version, index) => ({
-        name: version.name,
-        served: version.served,
-        storage: index === 0,
-        subresources: { status: {} },
-        additionalPrinterColumns: printerColumns(
-          [
-            ['SYNCED', ".status.conditions[?(@.type=='Synced')].status"],
-            ['READY', ".status.conditions[?(@.type=='Ready')].status"],
-            ['CONNECTION-SECRET', '.spec.writeConnectionSecretToRef.name'],
-          ],
-          version.additionalPrinterColumns,
-        ),
-        schema: {
-          openAPIV3Schema: mergedSchema(version, claimSpecProperties(), {
-            conditions,
-            connectionDetails,
-          }),
-        },
-      })),
-    },
-  };
+  return generatedCrd(xrd, {
+    names: spec.claimNames,
+    category: 'claim',
+    scope: 'Namespaced',
+    column: ['CONNECTION-SECRET', '.spec.writeConnectionSecretToRef.name'],
+    specProperties: claimSpecProperties(),
+    statusProperties: { conditions, connectionDetails },
+  });
 }
 
 function condition(

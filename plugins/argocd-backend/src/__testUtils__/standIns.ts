@@ -18,14 +18,13 @@ import {
   KubernetesStandIn,
   StandInConnection,
   TlsKeyPair,
+  standInClusterConfig,
+  standInKubeConfig,
   startGitHubStandIn,
   startKubernetesStandIn,
 } from '@paved/sandbox';
 import { createHash } from 'node:crypto';
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Server, createServer, request } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -69,15 +68,7 @@ export async function startCluster(
       resolveRevision: revisions.resolve,
     },
   });
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [
-      { name: clusterName, server: standIn.url, caData: standIn.caData },
-    ],
-    users: [{ name: 'test', token: KUBERNETES_TOKEN }],
-    contexts: [{ name: clusterName, cluster: clusterName, user: 'test' }],
-    currentContext: clusterName,
-  });
+  const kubeConfig = standInKubeConfig(standIn, KUBERNETES_TOKEN);
   return {
     standIn,
     kubeConfig,
@@ -143,12 +134,7 @@ export function clusterConfig(
   overrides: Record<string, unknown> = {},
 ) {
   return {
-    name: cluster.standIn.clusterName,
-    title: `${cluster.standIn.clusterName} cluster`,
-    url: cluster.standIn.url,
-    authProvider: 'serviceAccount',
-    serviceAccountToken: KUBERNETES_TOKEN,
-    caData: cluster.standIn.caData,
+    ...standInClusterConfig(cluster.standIn, KUBERNETES_TOKEN),
     ...overrides,
   };
 }
@@ -191,55 +177,6 @@ export async function startGitHub(): Promise<TestGitHub> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** A TLS proxy in front of a stand-in that counts the requests passing through it. */
-export interface CountingProxy {
-  url: string;
-  requests: number;
-  stop(): Promise<void>;
-}
-
-export async function startCountingProxy(
-  cluster: TestCluster,
-): Promise<CountingProxy> {
-  const upstream = new URL(cluster.standIn.url);
-  const proxy: CountingProxy = {
-    url: '',
-    requests: 0,
-    stop: async () => {},
-  };
-  const server: Server = createServer(
-    cluster.standIn.tls,
-    (req: IncomingMessage, res: ServerResponse) => {
-      proxy.requests++;
-      const forwarded = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-          ca: cluster.standIn.caPem,
-        },
-        answer => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forwarded.on('error', () => res.destroy());
-      res.on('close', () => forwarded.destroy());
-      req.pipe(forwarded);
-    },
-  );
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  proxy.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.stop = () =>
-    new Promise<void>(resolve => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return proxy;
 }
 
 /** A signals service that records what the plugin publishes. */

@@ -7,9 +7,11 @@ import {
   ApplicationCondition,
   ApplicationSource,
   ApplicationSummary,
+  HEALTH_STATUSES,
   HealthStatus,
   HistoryEntry,
   ManagedResource,
+  SYNC_STATUSES,
   SyncStatus,
 } from '@paved/plugin-argocd-common';
 import {
@@ -19,15 +21,6 @@ import {
 import { CachedApplication } from './ArgoApplicationCache';
 import { findGitHubRepository, isCommitSha } from './GitHubRepository';
 
-const SYNC_STATUSES: SyncStatus[] = ['Synced', 'OutOfSync', 'Unknown'];
-const HEALTH_STATUSES: HealthStatus[] = [
-  'Healthy',
-  'Progressing',
-  'Degraded',
-  'Suspended',
-  'Missing',
-  'Unknown',
-];
 const FAILED_PHASES = new Set(['Failed', 'Error']);
 
 function toSource(

@@ -9,6 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:https';
+import { standInKubeConfig } from '../access';
 import {
   KubernetesStandIn,
   KubernetesStandInOptions,
@@ -24,32 +25,6 @@ export interface TestCluster {
   apis: ApisApi;
 }
 
-export function kubeConfigFor(
-  standIn: KubernetesStandIn,
-  token: string,
-): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [
-      {
-        name: standIn.clusterName,
-        server: standIn.url,
-        caData: standIn.caData,
-      },
-    ],
-    users: [{ name: 'tester', token }],
-    contexts: [
-      {
-        name: standIn.clusterName,
-        cluster: standIn.clusterName,
-        user: 'tester',
-      },
-    ],
-    currentContext: standIn.clusterName,
-  });
-  return kubeConfig;
-}
-
 export async function startTestCluster(
   options: Partial<KubernetesStandInOptions> = {},
 ): Promise<TestCluster> {
@@ -61,7 +36,7 @@ export async function startTestCluster(
     controllers: { crossplane: false, argoCd: false, workloads: false },
     ...options,
   });
-  const kubeConfig = kubeConfigFor(standIn, token);
+  const kubeConfig = standInKubeConfig(standIn, token);
   return {
     standIn,
     token,

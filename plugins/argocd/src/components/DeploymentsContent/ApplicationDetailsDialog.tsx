@@ -14,15 +14,13 @@ import {
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   ApplicationCondition,
   ApplicationDetailResponse,
-  ApplicationSummary,
   ManagedResource,
 } from '@paved/plugin-argocd-common';
 import { stringify } from 'yaml';
-import { ApplicationAnswer } from './ApplicationAnswer';
+import { ApplicationAnswer, ApplicationViewProps } from './ApplicationAnswer';
 import { RelativeTime } from '../RelativeTime';
 import { HealthStatusChip, SyncStatusChip } from '../StatusChips';
 
@@ -126,33 +124,15 @@ function ApplicationDetails(props: { detail: ApplicationDetailResponse }) {
   );
 }
 
-function ApplicationDetailsBody(props: {
-  entityRef: CompoundEntityRef;
-  application: ApplicationSummary;
-  refreshKey: number;
-}) {
-  return (
-    <ApplicationAnswer
-      {...props}
-      request={(api, ref, app) => api.getApplicationDetail(ref, app)}
-    >
-      {detail => <ApplicationDetails detail={detail} />}
-    </ApplicationAnswer>
-  );
-}
-
 /**
  * The Kubernetes view of one Application: the resources it manages with their sync and
  * health, its conditions, and its manifest as the cluster holds it.
  */
-export function ApplicationDetailsDialog(props: {
-  open: boolean;
-  onClose: () => void;
-  entityRef: CompoundEntityRef;
-  application: ApplicationSummary;
-  refreshKey: number;
-}) {
-  const { open, onClose, application } = props;
+export function ApplicationDetailsDialog(
+  props: ApplicationViewProps & { open: boolean; onClose: () => void },
+) {
+  const { open, onClose, ...view } = props;
+  const { application } = view;
   return (
     <Dialog
       open={open}
@@ -166,11 +146,12 @@ export function ApplicationDetailsDialog(props: {
       </DialogTitle>
       <DialogContent dividers>
         {open && (
-          <ApplicationDetailsBody
-            entityRef={props.entityRef}
-            application={application}
-            refreshKey={props.refreshKey}
-          />
+          <ApplicationAnswer
+            {...view}
+            request={(api, ref, app) => api.getApplicationDetail(ref, app)}
+          >
+            {detail => <ApplicationDetails detail={detail} />}
+          </ApplicationAnswer>
         )}
       </DialogContent>
       <DialogActions>

@@ -3,34 +3,13 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { InfoCard } from '@backstage/core-components';
-import { CompoundEntityRef } from '@backstage/catalog-model';
-import { ApplicationSummary } from '@paved/plugin-argocd-common';
-import { ApplicationAnswer } from './ApplicationAnswer';
+import { ApplicationAnswer, ApplicationViewProps } from './ApplicationAnswer';
 import { HealthStatusChip, SyncStatusChip } from '../StatusChips';
 import { ApplicationDetailsDialog } from './ApplicationDetailsDialog';
 import { DeploymentHistory } from './DeploymentHistory';
 
-function ApplicationHistory(props: {
-  entityRef: CompoundEntityRef;
-  application: ApplicationSummary;
-  refreshKey: number;
-}) {
-  return (
-    <ApplicationAnswer
-      {...props}
-      request={(api, ref, app) => api.getApplicationHistory(ref, app)}
-    >
-      {answer => <DeploymentHistory history={answer.history} />}
-    </ApplicationAnswer>
-  );
-}
-
 /** One Application's status, deployment history and a way into its Kubernetes details. */
-export function ApplicationHistoryCard(props: {
-  entityRef: CompoundEntityRef;
-  application: ApplicationSummary;
-  refreshKey: number;
-}) {
+export function ApplicationHistoryCard(props: ApplicationViewProps) {
   const { application } = props;
   const [detailsOpen, setDetailsOpen] = useState(false);
   return (
@@ -59,7 +38,12 @@ export function ApplicationHistoryCard(props: {
           </Typography>
         </Box>
       )}
-      <ApplicationHistory {...props} />
+      <ApplicationAnswer
+        {...props}
+        request={(api, ref, app) => api.getApplicationHistory(ref, app)}
+      >
+        {answer => <DeploymentHistory history={answer.history} />}
+      </ApplicationAnswer>
       <ApplicationDetailsDialog
         open={detailsOpen}
         onClose={() => setDetailsOpen(false)}
