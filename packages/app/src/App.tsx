@@ -4,8 +4,9 @@ import signalsPlugin from '@backstage/plugin-signals/alpha';
 import argoCdPlugin from '@paved/plugin-argocd';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
+import { signInModule } from './modules/signIn';
 
 export default createApp({
   // Signals is listed so the Argo CD card's live updates never depend on package discovery.
-  features: [catalogPlugin, signalsPlugin, argoCdPlugin, navModule, homeModule],
+  features: [catalogPlugin, signalsPlugin, argoCdPlugin, navModule, homeModule, signInModule],
 });

@@ -1,10 +1,18 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { auditorServiceFactory } from '@paved/plugin-audit-log-backend';
 import { rootConfigWithRequiredKeys } from './modules/requiredConfig';
+import { rootHttpRouterWithHostCheck } from './modules/hostCheck';
 
 const backend = createBackend();
 
 // Fails start-up, naming the keys, when a deployment lacks settings it declares as required.
 backend.add(rootConfigWithRequiredKeys);
+// Refuses requests addressed to a host name the portal does not use (DNS rebinding).
+backend.add(rootHttpRouterWithHostCheck);
+
+// Auditor events of every plugin are still logged, and also stored for the Audit log page.
+backend.add(auditorServiceFactory);
+backend.add(import('@paved/plugin-audit-log-backend'));
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
@@ -32,9 +40,8 @@ backend.add(import('@backstage/plugin-techdocs-backend'));
 backend.add(import('@paved/plugin-techdocs-backend-module-prebuild'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Paved's policy decides every permission, Paved's own plugins' included.
+backend.add(import('@paved/plugin-permission-backend-module-policy'));
 
 // Search: the PostgreSQL engine registers itself only on PostgreSQL; SQLite falls back to Lunr.
 backend.add(import('@backstage/plugin-search-backend'));
