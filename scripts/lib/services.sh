@@ -1,7 +1,8 @@
 # Sourced by scripts/paved. Makes sure the machine parts Paved needs outside node_modules are
-# there: mkdocs (TechDocs without Docker), Chromium (browser tests), kubectl (sandbox fidelity
-# tests) and PostgreSQL (tests).
-# As root they are installed from Debian's packages; otherwise a missing part is named clearly.
+# there: mkdocs (TechDocs without Docker), Chromium (browser tests) and kubectl (sandbox fidelity
+# tests). PostgreSQL is not one of them: tests run their own (scripts/lib/test-postgres.cjs).
+# As root on Debian/Ubuntu they are installed from the distribution's packages; otherwise a
+# missing part is named with the command that installs it on this system.
 
 timings=()
 timed() {
@@ -36,18 +37,35 @@ mkdocs_works() {
   return $rc
 }
 
+can_apt() { is_root && command -v apt-get >/dev/null; }
+
+# How this system installs a part: $1 is the Debian package list, $2 Homebrew's.
+install_hint() {
+  if command -v apt-get >/dev/null; then
+    echo "apt-get install $1 (as root)"
+  elif command -v brew >/dev/null; then
+    echo "brew install $2"
+  else
+    echo "your system's package manager (Debian names it: $1)"
+  fi
+}
+
 ensure_mkdocs() {
   mkdocs_works && return 0
-  log "installing mkdocs and mkdocs-material from Debian's packages (TechDocs)"
-  apt_install mkdocs mkdocs-material || true
+  if can_apt; then
+    log "installing mkdocs and mkdocs-material from Debian's packages (TechDocs)"
+    apt_install mkdocs mkdocs-material || true
+  fi
   mkdocs_works && return 0
-  log "TechDocs needs 'mkdocs' with the 'material' theme on PATH; install Debian's packages: apt-get install mkdocs mkdocs-material"
+  log "TechDocs needs 'mkdocs' with the 'material' theme on PATH; install it with $(install_hint 'mkdocs mkdocs-material' 'mkdocs, then pip3 install mkdocs-material')"
   return 1
 }
 
 chromium_path() {
   local candidate
-  for candidate in "${PAVED_CHROMIUM:-}" /usr/bin/chromium /usr/bin/chromium-browser; do
+  for candidate in "${PAVED_CHROMIUM:-}" \
+    "$(command -v chromium 2>/dev/null)" "$(command -v chromium-browser 2>/dev/null)" \
+    "/Applications/Chromium.app/Contents/MacOS/Chromium"; do
     [ -n "$candidate" ] && [ -x "$candidate" ] && {
       echo "$candidate"
       return 0
@@ -58,62 +76,23 @@ chromium_path() {
 
 ensure_chromium() {
   chromium_path >/dev/null && return 0
-  log "installing Chromium from Debian's packages (browser tests; Playwright cannot download browsers here)"
-  apt_install chromium || true
+  if can_apt; then
+    log "installing Chromium from Debian's packages (browser tests; Playwright cannot download browsers here)"
+    apt_install chromium || true
+  fi
   chromium_path >/dev/null ||
-    die "browser tests need Chromium: run 'apt-get install chromium' as root, or set PAVED_CHROMIUM to a Chromium binary"
+    die "browser tests need Chromium: install it with $(install_hint chromium '--cask chromium'), or set PAVED_CHROMIUM to a Chromium binary"
 }
 
 # The sandbox's fidelity tests drive the Kubernetes stand-in with a real kubectl.
 ensure_kubectl() {
   command -v kubectl >/dev/null && return 0
-  log "installing kubectl from Debian's packages (kubernetes-client)"
-  apt_install kubernetes-client || true
-  command -v kubectl >/dev/null ||
-    die "sandbox tests need kubectl: run 'apt-get install kubernetes-client' as root, or put a kubectl on PATH"
-}
-
-# The PostgreSQL that tests use. The default matches a local server with trust auth or one this
-# script installed (password 'postgres').
-export PAVED_TEST_POSTGRES_URL="${PAVED_TEST_POSTGRES_URL:-postgresql://postgres:postgres@127.0.0.1:5432/postgres}"
-
-postgres_answers() {
-  node -e '
-    const { Client } = require("pg");
-    const client = new Client({ connectionString: process.env.PAVED_TEST_POSTGRES_URL, connectionTimeoutMillis: 3000 });
-    client.connect()
-      .then(() => client.query("SELECT rolcreatedb OR rolsuper AS ok FROM pg_roles WHERE rolname = current_user"))
-      .then(r => { if (!r.rows[0].ok) { console.error("role cannot create databases"); process.exit(2); } return client.end(); })
-      .catch(e => { console.error(e.message); process.exit(1); });
-  ' 2>/dev/null
-}
-
-start_debian_postgres() {
-  command -v pg_ctlcluster >/dev/null || return 1
-  local version
-  for version in $(ls /etc/postgresql 2>/dev/null); do
-    pg_ctlcluster --skip-systemctl-redirect "$version" main start >/dev/null 2>&1 || true
-  done
-  for _ in $(seq 1 20); do
-    postgres_answers && return 0
-    sleep 0.5
-  done
-  return 1
-}
-
-ensure_postgres() {
-  postgres_answers && return 0
-  if is_root; then
-    if ! start_debian_postgres; then
-      log "no PostgreSQL at $PAVED_TEST_POSTGRES_URL: installing Debian's postgresql"
-      apt_install postgresql || die "could not install PostgreSQL from Debian's packages"
-      start_debian_postgres || true
-      # Debian's fresh cluster wants a password over TCP; give postgres the one the default URL uses.
-      runuser -u postgres -- psql -q -c "ALTER USER postgres PASSWORD 'postgres'" >/dev/null 2>&1 || true
-    fi
+  if can_apt; then
+    log "installing kubectl from Debian's packages (kubernetes-client)"
+    apt_install kubernetes-client || true
   fi
-  postgres_answers ||
-    die "tests need a PostgreSQL whose role may create databases at $PAVED_TEST_POSTGRES_URL (set PAVED_TEST_POSTGRES_URL to use another); none answered"
+  command -v kubectl >/dev/null ||
+    die "sandbox tests need kubectl: install it with $(install_hint kubernetes-client kubectl), or put a kubectl on PATH"
 }
 
 # Starts the sandbox stand-ins (packages/sandbox) in the background of `start` and waits until

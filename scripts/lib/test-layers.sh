@@ -29,7 +29,8 @@ layer() {
     log "✗ $name failed (exit $rc); last lines of .test-output/$name.log:"
     tail -n 60 "$out_dir/$name.log" >&2
   else
-    log "✓ $name ($(tail -n 1 <<<"${timings[-1]}" | awk '{print $2}') s)"
+    # ${timings[-1]} needs bash 4.2; macOS ships 3.2.
+    log "✓ $name ($(echo "${timings[${#timings[@]} - 1]}" | awk '{print $2}') s)"
   fi
   return $rc
 }
@@ -41,6 +42,7 @@ run_all_tests() {
 
   layer install install_dependencies || die "installing dependencies failed (see .test-output/install.log)"
   timed machine ensure_machine_parts
+  timed postgres start_test_postgres
 
   layer tsc yarn tsc || true
   layer lint yarn lint:all || true
@@ -65,9 +67,42 @@ ensure_machine_parts() {
   ensure_mkdocs || die "TechDocs tests need mkdocs with the material theme (see above)"
   ensure_chromium
   ensure_kubectl
-  ensure_postgres
   PAVED_CHROMIUM=$(chromium_path)
   export PAVED_CHROMIUM
-  # Store tests use Backstage's TestDatabases, which runs PostgreSQL cases only when this is set.
-  export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-$PAVED_TEST_POSTGRES_URL}"
+}
+
+# One PostgreSQL for the unit, integration and browser layers: a private server the tests start
+# and delete (scripts/lib/test-postgres.cjs), or PAVED_TEST_POSTGRES_URL's. It exports
+# PAVED_TEST_POSTGRES_URL (integration tests) and the BACKSTAGE_TEST_DATABASE_POSTGRES<major>_
+# CONNECTION_STRING that Backstage's TestDatabases reads (store tests). Stopped when this shell
+# exits, also on failure or Ctrl-C.
+test_postgres_pid=""
+start_test_postgres() {
+  local env_file="$out_dir/postgres.env"
+  rm -f "$env_file"
+  node "$repo_root/scripts/lib/test-postgres.cjs" serve "$env_file" >"$out_dir/postgres.log" 2>&1 &
+  test_postgres_pid=$!
+  trap stop_test_postgres EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  local waited=0
+  while [ ! -f "$env_file" ]; do
+    if ! kill -0 "$test_postgres_pid" 2>/dev/null || [ $waited -ge 120 ]; then
+      cat "$out_dir/postgres.log" >&2
+      die "no PostgreSQL for the tests (see above; PAVED_TEST_POSTGRES_URL selects an existing server)"
+    fi
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+  # shellcheck disable=SC1090
+  . "$env_file"
+  log "$(head -n 1 "$out_dir/postgres.log")"
+}
+
+stop_test_postgres() {
+  [ -n "$test_postgres_pid" ] || return 0
+  kill -TERM "$test_postgres_pid" 2>/dev/null || true
+  wait "$test_postgres_pid" 2>/dev/null || true
+  test_postgres_pid=""
+  log "$(tail -n 1 "$out_dir/postgres.log")"
 }

@@ -11,6 +11,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -86,13 +87,30 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function createPostgresDatabase() {
+interface TestPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The server `scripts/paved test` provides through PAVED_TEST_POSTGRES_URL (its private
+ * PostgreSQL, shared by every layer), or, when these tests run alone, a private one of their own
+ * from the same script. Never the machine's PostgreSQL.
+ */
+async function testPostgres(): Promise<TestPostgres> {
   const url = process.env.PAVED_TEST_POSTGRES_URL;
-  if (!url) {
-    throw new Error(
-      'PAVED_TEST_POSTGRES_URL is not set: run the tests through `scripts/paved test`, which provides a PostgreSQL',
-    );
-  }
+  if (url) return { url, stop: async () => {} };
+  const require = createRequire(import.meta.url);
+  const { startPrivatePostgres } = require(join(
+    repoRoot,
+    'scripts/lib/test-postgres.cjs',
+  )) as { startPrivatePostgres(): Promise<TestPostgres> };
+  return startPrivatePostgres();
+}
+
+async function createPostgresDatabase() {
+  const server = await testPostgres();
+  const url = server.url;
   const name = `paved_it_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -112,6 +130,7 @@ async function createPostgresDatabase() {
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
+      await server.stop();
     },
   };
 }

@@ -3,7 +3,7 @@
  * program for each request: the request body streams into it and its
  * output (CGI headers, then the body) streams back out.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface GitRequest {
@@ -14,7 +14,10 @@ export interface GitRequest {
   remoteUser: string;
 }
 
-const BACKEND = '/usr/lib/git-core/git-http-backend';
+// git installs its helper programs in a folder that differs by system and package manager.
+const BACKEND = `${execFileSync('git', ['--exec-path'], {
+  encoding: 'utf8',
+}).trim()}/git-http-backend`;
 
 /** Runs one request through git http-backend; resolves when the response is sent. */
 export function serveGit(

@@ -17,7 +17,7 @@ function commit(sha: string, message: string): CommitInfo {
 }
 
 describe('DatabaseCommitStore', () => {
-  const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+  const databases = TestDatabases.create({ ids: ['POSTGRES_18', 'SQLITE_3'] });
 
   describe.each(databases.eachSupportedId())('on %p', databaseId => {
     async function createStore() {

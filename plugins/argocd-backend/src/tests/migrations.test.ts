@@ -18,7 +18,7 @@ async function migrateDownOnce(knex: Knex) {
 }
 
 describe('migrations', () => {
-  const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+  const databases = TestDatabases.create({ ids: ['POSTGRES_18', 'SQLITE_3'] });
 
   it.each(databases.eachSupportedId())(
     '20261123000000_commits creates and drops argocd_commits on %p',
