@@ -1,6 +1,7 @@
 /*
  * Behaviour a client sees on the wire: authentication, discovery, watch
- * streams, finalizers, namespaces, paging and independent clusters.
+ * streams, finalizers, namespaces, paging, Table and protobuf encodings and
+ * independent clusters.
  */
 import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
@@ -10,6 +11,53 @@ import {
   raw,
   startTestCluster,
 } from './__testUtils__/standIn';
+import {
+  PROTOBUF_MEDIA_TYPE,
+  decodeKubernetesProtobuf,
+  decodeProtobufWatchEvent,
+  encodeKubernetesProtobuf,
+} from './protobuf';
+
+const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+
+interface BinaryResponse {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+/** A request with any body and Accept header, answered as bytes (protobuf is not text). */
+function exchange(
+  cluster: TestCluster,
+  method: string,
+  path: string,
+  options: { body?: Buffer; contentType?: string; accept?: string } = {},
+): Promise<BinaryResponse> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${cluster.token}`,
+    };
+    if (options.accept) headers.accept = options.accept;
+    if (options.contentType) headers['content-type'] = options.contentType;
+    const req = request(
+      `${cluster.standIn.url}${path}`,
+      { method, headers, ca: cluster.standIn.caPem },
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type']),
+            body: Buffer.concat(chunks),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
 
 const applications =
   '/apis/argoproj.io/v1alpha1/namespaces/default/applications';
@@ -481,6 +529,237 @@ describe('the stand-in over HTTP', () => {
       (await raw(cluster, 'POST', `${applications}/x`, { body: {} })).status,
     ).toBe(405);
     expect((await raw(cluster, 'DELETE', applications)).status).toBe(405);
+  });
+  it('serves Tables with the CRD printer columns and the row object asked for', async () => {
+    await raw(cluster, 'POST', applications, {
+      body: {
+        ...application('orders'),
+        status: {
+          sync: { status: 'OutOfSync', revision: 'c0ffee' },
+          health: { status: 'Progressing' },
+        },
+      },
+    });
+    const table = await exchange(cluster, 'GET', applications, {
+      accept: TABLE,
+    });
+    expect(table.status).toBe(200);
+    const body = JSON.parse(table.body.toString());
+    expect(body).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1' });
+    expect(body.metadata.resourceVersion).toMatch(/^\d+$/);
+    expect(
+      body.columnDefinitions.map((c: any) => [c.name, c.type, c.priority]),
+    ).toEqual([
+      ['Name', 'string', 0],
+      ['Sync Status', 'string', 0],
+      ['Health Status', 'string', 0],
+      ['Revision', 'string', 10],
+      ['Project', 'string', 10],
+    ]);
+    expect(body.rows).toHaveLength(1);
+    expect(body.rows[0].cells).toEqual([
+      'orders',
+      'OutOfSync',
+      'Progressing',
+      'c0ffee',
+      'default',
+    ]);
+    expect(body.rows[0].object).toEqual({
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: expect.objectContaining({
+        name: 'orders',
+        namespace: 'default',
+      }),
+    });
+
+    const whole = await exchange(
+      cluster,
+      'GET',
+      `${applications}/orders?includeObject=Object`,
+      { accept: TABLE },
+    );
+    const wholeRow = JSON.parse(whole.body.toString()).rows[0];
+    expect(wholeRow.object.spec.project).toBe('default');
+    const bare = await exchange(
+      cluster,
+      'GET',
+      `${applications}?includeObject=None`,
+      {
+        accept: TABLE,
+      },
+    );
+    expect(JSON.parse(bare.body.toString()).rows[0].object).toBeUndefined();
+
+    // A missing column value is a null cell, not an empty string.
+    await raw(cluster, 'POST', applications, { body: application('fresh') });
+    const fresh = await exchange(cluster, 'GET', `${applications}/fresh`, {
+      accept: TABLE,
+    });
+    expect(JSON.parse(fresh.body.toString()).rows[0].cells).toEqual([
+      'fresh',
+      null,
+      null,
+      null,
+      'default',
+    ]);
+
+    const namespaces = await exchange(cluster, 'GET', '/api/v1/namespaces', {
+      accept: TABLE,
+    });
+    const nsTable = JSON.parse(namespaces.body.toString());
+    expect(nsTable.columnDefinitions.map((c: any) => c.name)).toEqual([
+      'Name',
+      'Status',
+      'Age',
+    ]);
+    expect(nsTable.rows[0].cells).toEqual([
+      'default',
+      'Active',
+      expect.stringMatching(/^\d+s$/),
+    ]);
+  });
+
+  it('takes protobuf bodies for built-in types and answers protobuf to clients that accept only it', async () => {
+    const created = await exchange(
+      cluster,
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      {
+        contentType: PROTOBUF_MEDIA_TYPE,
+        accept: PROTOBUF_MEDIA_TYPE,
+        body: encodeKubernetesProtobuf({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'settings', labels: { team: 'payments' } },
+          data: { LOG_LEVEL: 'debug', EMPTY: '' },
+          binaryData: { blob: Buffer.from([0, 1, 2]).toString('base64') },
+        }),
+      },
+    );
+    expect(created.status).toBe(201);
+    expect(created.contentType).toBe(PROTOBUF_MEDIA_TYPE);
+    const answer = decodeKubernetesProtobuf(created.body) as any;
+    expect(answer).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'settings',
+        namespace: 'default',
+        labels: { team: 'payments' },
+      },
+      data: { LOG_LEVEL: 'debug', EMPTY: '' },
+      binaryData: { blob: 'AAEC' },
+    });
+    expect(answer.metadata.creationTimestamp).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
+
+    // Clients that also accept JSON get JSON, as kubectl does.
+    const json = await raw(
+      cluster,
+      'GET',
+      '/api/v1/namespaces/default/configmaps/settings',
+    );
+    expect(json.body.data).toEqual({ LOG_LEVEL: 'debug', EMPTY: '' });
+
+    const list = await exchange(cluster, 'GET', '/api/v1/namespaces', {
+      accept: PROTOBUF_MEDIA_TYPE,
+    });
+    expect(decodeKubernetesProtobuf(list.body)).toMatchObject({
+      kind: 'NamespaceList',
+      items: [
+        { metadata: { name: 'default' }, status: { phase: 'Active' } },
+        { metadata: { name: 'kube-public' } },
+        { metadata: { name: 'kube-system' } },
+      ],
+    });
+
+    const missing = await exchange(
+      cluster,
+      'GET',
+      '/api/v1/namespaces/default/secrets/nope',
+      {
+        accept: PROTOBUF_MEDIA_TYPE,
+      },
+    );
+    expect(missing.status).toBe(404);
+    expect(decodeKubernetesProtobuf(missing.body)).toMatchObject({
+      kind: 'Status',
+      reason: 'NotFound',
+      message: 'secrets "nope" not found',
+      code: 404,
+    });
+
+    // Custom resources have no protobuf messages, on a real apiserver too.
+    const customAsProtobuf = await exchange(cluster, 'GET', applications, {
+      accept: PROTOBUF_MEDIA_TYPE,
+    });
+    expect(customAsProtobuf.status).toBe(406);
+    const customFromProtobuf = await exchange(cluster, 'POST', applications, {
+      contentType: PROTOBUF_MEDIA_TYPE,
+      body: encodeKubernetesProtobuf({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'x' },
+      }),
+    });
+    expect(customFromProtobuf.status).toBe(415);
+    const garbage = await exchange(
+      cluster,
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      {
+        contentType: PROTOBUF_MEDIA_TYPE,
+        body: Buffer.from('{"not":"protobuf"}'),
+      },
+    );
+    expect(garbage.status).toBe(400);
+    expect(JSON.parse(garbage.body.toString()).reason).toBe('BadRequest');
+  });
+
+  it('streams a protobuf watch as length-prefixed events', async () => {
+    await raw(cluster, 'POST', '/api/v1/namespaces/default/secrets', {
+      body: { metadata: { name: 'token' }, stringData: { token: 'abc' } },
+    });
+    const frame = await new Promise<Buffer>((resolve, reject) => {
+      const req = request(
+        `${cluster.standIn.url}/api/v1/namespaces/default/secrets?watch=true`,
+        {
+          headers: {
+            authorization: `Bearer ${cluster.token}`,
+            accept: PROTOBUF_MEDIA_TYPE,
+          },
+          ca: cluster.standIn.caPem,
+        },
+        res => {
+          expect(res.headers['content-type']).toBe(
+            `${PROTOBUF_MEDIA_TYPE};stream=watch`,
+          );
+          let buffer = Buffer.alloc(0);
+          res.on('data', (chunk: Buffer) => {
+            buffer = Buffer.concat([buffer, chunk]);
+            if (
+              buffer.length >= 4 &&
+              buffer.length >= 4 + buffer.readUInt32BE(0)
+            ) {
+              req.destroy();
+              resolve(buffer);
+            }
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    const event = decodeProtobufWatchEvent(frame);
+    expect(event.type).toBe('ADDED');
+    expect(event.object).toMatchObject({
+      kind: 'Secret',
+      metadata: { name: 'token' },
+      data: { token: Buffer.from('abc').toString('base64') },
+      type: 'Opaque',
+    });
   });
 });
 

@@ -1,7 +1,8 @@
 /*
  * The stand-in as kubectl sees it: a real kubectl binary with a kubeconfig
  * that trusts the stand-in's CA, applying, reading, patching, watching and
- * deleting an Argo CD Application.
+ * deleting an Argo CD Application, creating built-in objects (which kubectl
+ * sends as protobuf) and printing the server's Table columns.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,9 @@ const MISSING_KUBECTL =
   "kubectl is not on PATH; install it with Debian's kubernetes-client package (apt-get install -y kubernetes-client)";
 
 describe('kubectl against the stand-in', () => {
+  // Each kubectl run takes a few hundred milliseconds, several times that on a busy machine.
+  jest.setTimeout(30_000);
+
   let cluster: TestCluster;
   let home: string;
   let env: NodeJS.ProcessEnv;
@@ -235,5 +239,300 @@ describe('kubectl against the stand-in', () => {
     expect(missing.stderr).toBe(
       'Error from server (NotFound): applications.argoproj.io "payments" not found\n',
     );
+  });
+  /** kubectl's lines with runs of spaces squeezed, so a test reads the columns rather than their padding. */
+  function rows(stdout: string): string[] {
+    return stdout
+      .trimEnd()
+      .split('\n')
+      .map(line =>
+        line
+          .trim()
+          .split(/\s{2,}/)
+          .join(' | '),
+      );
+  }
+
+  it('creates a namespace, a configmap and a secret, which kubectl sends as protobuf', async () => {
+    expect(await kubectl('create', 'namespace', 'demo')).toEqual({
+      code: 0,
+      stdout: 'namespace/demo created\n',
+      stderr: '',
+    });
+    expect(
+      await kubectl(
+        'create',
+        'configmap',
+        'settings',
+        '-n',
+        'demo',
+        '--from-literal=LOG_LEVEL=debug',
+        '--from-literal=REGION=eu-west-1',
+      ),
+    ).toEqual({ code: 0, stdout: 'configmap/settings created\n', stderr: '' });
+    expect(
+      await kubectl(
+        'create',
+        'secret',
+        'generic',
+        'db-credentials',
+        '-n',
+        'demo',
+        '--from-literal=password=s3cr3t',
+      ),
+    ).toEqual({
+      code: 0,
+      stdout: 'secret/db-credentials created\n',
+      stderr: '',
+    });
+
+    const namespace = await raw(cluster, 'GET', '/api/v1/namespaces/demo');
+    expect(namespace.body.metadata.labels).toEqual({
+      'kubernetes.io/metadata.name': 'demo',
+    });
+    expect(namespace.body.status).toEqual({ phase: 'Active' });
+    const configMap = await raw(
+      cluster,
+      'GET',
+      '/api/v1/namespaces/demo/configmaps/settings',
+    );
+    expect(configMap.body.data).toEqual({
+      LOG_LEVEL: 'debug',
+      REGION: 'eu-west-1',
+    });
+    const secret = await raw(
+      cluster,
+      'GET',
+      '/api/v1/namespaces/demo/secrets/db-credentials',
+    );
+    expect(secret.body.type).toBe('Opaque');
+    expect(Buffer.from(secret.body.data.password, 'base64').toString()).toBe(
+      's3cr3t',
+    );
+
+    const listed = await kubectl('get', 'configmaps,secrets', '-n', 'demo');
+    expect(listed.code).toBe(0);
+    expect(rows(listed.stdout)).toEqual([
+      'NAME | DATA | AGE',
+      expect.stringMatching(/^configmap\/settings \| 2 \| \d+s$/),
+      '',
+      'NAME | TYPE | DATA | AGE',
+      expect.stringMatching(/^secret\/db-credentials \| Opaque \| 1 \| \d+s$/),
+    ]);
+
+    const duplicate = await kubectl('create', 'namespace', 'demo');
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toBe(
+      'Error from server (AlreadyExists): namespaces "demo" already exists\n',
+    );
+  });
+
+  it("prints Argo CD's SYNC STATUS and HEALTH STATUS for applications -A, and follows them with -w", async () => {
+    await raw(
+      cluster,
+      'POST',
+      '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications',
+      {
+        body: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Application',
+          metadata: { name: 'orders', namespace: 'argocd' },
+          spec: {
+            project: 'shop',
+            source: { repoURL: 'https://github.example.com/paved/orders.git' },
+            destination: { namespace: 'orders' },
+          },
+        },
+      },
+    );
+    const setStatus = (sync: string, health: string) =>
+      raw(
+        cluster,
+        'PATCH',
+        '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/orders',
+        {
+          // Argo CD's CRD has no status subresource: status is written through the object.
+          body: {
+            status: {
+              sync: { status: sync, revision: 'a1b2c3d' },
+              health: { status: health },
+            },
+          },
+          contentType: 'application/merge-patch+json',
+        },
+      );
+    await setStatus('Synced', 'Healthy');
+
+    const listed = await kubectl('get', 'applications', '-A');
+    expect(listed).toEqual({
+      code: 0,
+      stdout: [
+        'NAMESPACE   NAME     SYNC STATUS   HEALTH STATUS',
+        'argocd      orders   Synced        Healthy',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+    // Columns of priority 10 appear with -o wide only.
+    const wide = await kubectl(
+      'get',
+      'applications',
+      '-n',
+      'argocd',
+      '-o',
+      'wide',
+    );
+    expect(rows(wide.stdout)).toEqual([
+      'NAME | SYNC STATUS | HEALTH STATUS | REVISION | PROJECT',
+      'orders | Synced | Healthy | a1b2c3d | shop',
+    ]);
+
+    const watcher = start(['get', 'applications', '-n', 'argocd', '--watch']);
+    let output = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        watcher.on('error', reject);
+        watcher.stdout?.on('data', chunk => {
+          output += chunk;
+          const lines = output.split('\n').filter(Boolean);
+          if (lines.length === 2) {
+            setStatus('OutOfSync', 'Degraded');
+          } else if (lines.length >= 3) {
+            resolve();
+          }
+        });
+      });
+    } finally {
+      watcher.kill();
+    }
+    expect(rows(output)).toEqual([
+      'NAME | SYNC STATUS | HEALTH STATUS',
+      'orders | Synced | Healthy',
+      'orders | OutOfSync | Degraded',
+    ]);
+  });
+
+  it("prints pods' READY, STATUS and RESTARTS from the server's Table", async () => {
+    await raw(cluster, 'POST', '/api/v1/namespaces/default/pods', {
+      body: {
+        metadata: { name: 'api-0' },
+        spec: {
+          containers: [
+            { name: 'api', image: 'ghcr.io/paved/api:1' },
+            { name: 'proxy', image: 'envoy:1' },
+          ],
+        },
+      },
+    });
+    await raw(
+      cluster,
+      'PATCH',
+      '/api/v1/namespaces/default/pods/api-0/status',
+      {
+        body: {
+          status: {
+            phase: 'Running',
+            podIP: '10.244.0.7',
+            containerStatuses: [
+              {
+                name: 'api',
+                ready: true,
+                restartCount: 3,
+                state: { running: {} },
+              },
+              {
+                name: 'proxy',
+                ready: false,
+                restartCount: 1,
+                state: { waiting: { reason: 'CrashLoopBackOff' } },
+              },
+            ],
+          },
+        },
+        contentType: 'application/merge-patch+json',
+      },
+    );
+
+    const listed = await kubectl('get', 'pods');
+    expect(listed.code).toBe(0);
+    expect(rows(listed.stdout)).toEqual([
+      'NAME | READY | STATUS | RESTARTS | AGE',
+      expect.stringMatching(/^api-0 \| 1\/2 \| CrashLoopBackOff \| 4 \| \d+s$/),
+    ]);
+    const wide = await kubectl('get', 'pod', 'api-0', '-o', 'wide');
+    expect(rows(wide.stdout)[1]).toMatch(
+      /^api-0 \| 1\/2 \| CrashLoopBackOff \| 4 \| \d+s \| 10\.244\.0\.7 \| <none> \| <none> \| <none>$/,
+    );
+  });
+
+  it("prints Crossplane's SYNCED and READY for composites and claims", async () => {
+    const claims =
+      '/apis/platform.paved.dev/v1alpha1/namespaces/default/postgresqlinstances';
+    await raw(cluster, 'POST', claims, {
+      body: {
+        apiVersion: 'platform.paved.dev/v1alpha1',
+        kind: 'PostgreSQLInstance',
+        metadata: { name: 'orders-db' },
+        spec: {
+          parameters: { storageGB: 20 },
+          writeConnectionSecretToRef: { name: 'orders-db-connection' },
+        },
+      },
+    });
+    await raw(
+      cluster,
+      'POST',
+      '/apis/platform.paved.dev/v1alpha1/xpostgresqlinstances',
+      {
+        body: {
+          apiVersion: 'platform.paved.dev/v1alpha1',
+          kind: 'XPostgreSQLInstance',
+          metadata: { name: 'orders-db-x7k2p' },
+          spec: {
+            parameters: { storageGB: 20 },
+            compositionRef: { name: 'postgresql-default' },
+          },
+        },
+      },
+    );
+    const conditions = [
+      {
+        type: 'Synced',
+        status: 'True',
+        reason: 'ReconcileSuccess',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'Creating',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+    ];
+    for (const path of [
+      `${claims}/orders-db/status`,
+      '/apis/platform.paved.dev/v1alpha1/xpostgresqlinstances/orders-db-x7k2p/status',
+    ]) {
+      const patched = await raw(cluster, 'PATCH', path, {
+        body: { status: { conditions } },
+        contentType: 'application/merge-patch+json',
+      });
+      expect(patched.status).toBe(200);
+    }
+
+    const claimList = await kubectl('get', 'postgresqlinstances', '-A');
+    expect(rows(claimList.stdout)).toEqual([
+      'NAMESPACE | NAME | SYNCED | READY | CONNECTION-SECRET | AGE',
+      expect.stringMatching(
+        /^default \| orders-db \| True \| False \| orders-db-connection \| \d+s$/,
+      ),
+    ]);
+    const composites = await kubectl('get', 'xpostgresqlinstances');
+    expect(rows(composites.stdout)).toEqual([
+      'NAME | SYNCED | READY | COMPOSITION | AGE',
+      expect.stringMatching(
+        /^orders-db-x7k2p \| True \| False \| postgresql-default \| \d+s$/,
+      ),
+    ]);
   });
 });

@@ -1,14 +1,16 @@
 /*
  * The HTTP face of the stand-in: kube-apiserver URL layout, bearer-token
- * authentication, discovery, list/watch and the object verbs.
+ * authentication, discovery and the object verbs. Request bodies, response
+ * formats (JSON, Table, protobuf), list pages and watch streams have files
+ * of their own.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Server, createServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { ArgoCdController, ManifestReader, RevisionResolver } from './argocd';
+import { parseAllDocuments } from 'yaml';
+import { ArgoCdController } from './argocd';
 import { Cluster, PatchType, Target } from './cluster';
 import { CrossplaneController } from './crossplane';
 import { WorkloadController } from './workloads';
@@ -21,7 +23,6 @@ import {
 import { CRD_TYPE, ResourceType, apiVersionOf, typeKey } from './resources';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
 import {
-  Status,
   StatusError,
   badRequest,
   expired,
@@ -31,104 +32,40 @@ import {
   unsupportedMediaType,
 } from './status';
 import { LocalClient } from './localClient';
-import { KubeObject, StoreEvent } from './store';
-import { TlsKeyPair, generateServingCertificate } from './tls';
+import { KubeObject } from './store';
+import { TablePrinter } from './builtInPrinters';
+import { hasProtobufMessage } from './protobuf';
+import {
+  mediaType,
+  readDeleteOptions,
+  readObject,
+  readPatch,
+} from './requestBodies';
+import { ResponseFormat, negotiate, notAcceptable } from './responseFormat';
+import { sendJson, sendProtobuf } from './responses';
+import {
+  builtInPrinter,
+  customResourcePrinter,
+  includeObjectOf,
+  toTable,
+} from './table';
+import { OpenWatch, serveWatch } from './watchStream';
+import { listItem, listPage } from './listPages';
+import {
+  ControllerOptions,
+  KubernetesRequestCounts,
+  KubernetesStandIn,
+  KubernetesStandInOptions,
+} from './standInApi';
+import { generateServingCertificate } from './tls';
 
-export interface KubernetesStandInOptions {
-  /** 0 (the default) picks a free port. */
-  port?: number;
-  /** Defaults to 127.0.0.1. */
-  host?: string;
-  /** The bearer token every request (bar health checks) must carry. */
-  token: string;
-  /** A label for this instance; run several instances for several clusters. */
-  clusterName: string;
-  /** CustomResourceDefinition YAML files to serve from the start; defaults to {@link bundledCrdFiles}. */
-  crdFiles?: string[];
-  /** Crossplane CompositeResourceDefinition YAML files to offer from the start; defaults to {@link bundledXrdFiles}. */
-  xrdFiles?: string[];
-  /** The simulated Crossplane and Argo CD controllers; both run unless switched off. */
-  controllers?: ControllerOptions;
-  /** How many past events watches can resume from before getting 410 Expired; defaults to 1000. */
-  eventWindow?: number;
-  /** How often watches that allow bookmarks get one; defaults to 60 seconds, about what the apiserver does. */
-  bookmarkIntervalMs?: number;
-  /**
-   * The serving key and certificate (PEM). Defaults to a new self-signed CA
-   * certificate for 127.0.0.1 and localhost; pass the `tls` of an earlier
-   * instance to keep the CA clients already trust.
-   */
-  tls?: TlsKeyPair;
-}
+export type {
+  ControllerOptions,
+  KubernetesRequestCounts,
+  KubernetesStandIn,
+  KubernetesStandInOptions,
+} from './standInApi';
 
-export interface ControllerOptions {
-  /** Reconcile Crossplane claims (XRDs are always turned into CRDs); defaults to true. */
-  crossplane?: boolean;
-  /** Report Argo CD Application sync, health and history; defaults to true. */
-  argoCd?: boolean;
-  /** Run Deployments, ReplicaSets and Pods and publish PodMetrics; defaults to true. */
-  workloads?: boolean;
-  /** How long "provisioning" a claim, deleting one, syncing an Application and starting a Pod take; defaults to 2 seconds. */
-  delayMs?: number;
-  /** Resolves Application sources to commits; defaults to a fixed fake SHA per source. */
-  resolveRevision?: RevisionResolver;
-  /**
-   * Reads an Application source's files at a commit. With it, a sync applies
-   * the rendered manifests to this cluster and `status.resources` compares
-   * them with the live objects; without it nothing is applied.
-   */
-  readManifests?: ManifestReader;
-  /** How often Application sources are resolved again to notice new commits; defaults to 30 seconds. */
-  revisionPollIntervalMs?: number;
-}
-
-/** How many HTTP requests a stand-in has served since it started or since its counts were last reset. */
-export interface KubernetesRequestCounts {
-  /** Every request, authenticated or not, whatever its answer. */
-  total: number;
-  /** Requests that opened a watch (`watch=true` on a collection). */
-  watches: number;
-  /**
-   * By Kubernetes verb: `get`, `list`, `watch`, `create`, `update`, `patch`
-   * and `delete` for resource URLs; `nonResource` for discovery, `/version`,
-   * OpenAPI, health checks and paths that name no resource.
-   */
-  byVerb: Record<string, number>;
-}
-
-export interface KubernetesStandIn {
-  /** Base URL to use as a kubeconfig cluster `server`: `https://127.0.0.1:{port}`. */
-  url: string;
-  clusterName: string;
-  /** The CA certificate (PEM) clients must trust; the server certificate itself. */
-  caPem: string;
-  /** `caPem` in base64, the form of kubeconfig's `certificate-authority-data` and Backstage's `caData`. */
-  caData: string;
-  /** The serving key and certificate, to pass as `tls` to a later instance. */
-  tls: TlsKeyPair;
-  /**
-   * Ends every open watch with an ERROR event carrying 410 Expired and
-   * forgets the event history, as when an apiserver's watch cache falls
-   * behind an etcd compaction; clients must relist.
-   */
-  expireWatches(): void;
-  /**
-   * The HTTP requests served so far, so a test or benchmark can prove that
-   * something made no Kubernetes calls. The simulated controllers work
-   * in-process and are not counted.
-   */
-  requests(): KubernetesRequestCounts;
-  /** Starts counting requests from zero. */
-  resetRequestCounts(): void;
-  /**
-   * Changes the controllers' `delayMs` for the steps they start from now
-   * on, e.g. to seed a cluster quickly and then behave at the usual pace.
-   */
-  setControllerDelay(delayMs: number): void;
-  stop(): Promise<void>;
-}
-
-const MAX_BODY_BYTES = 3 * 1024 * 1024;
 const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/readyz', '/livez']);
 /** What the apiserver answers with; clients ask for it spelled with `@v1.0` (older) or `.v1.0`. */
 const OPENAPI_V2_PROTOBUF =
@@ -174,11 +111,6 @@ function readManifestFile(file: string): unknown[] {
     .filter(Boolean);
 }
 
-interface OpenWatch {
-  expire(status: Status): void;
-  close(): void;
-}
-
 /** What a resource URL names once parsed. */
 interface ResourcePath {
   type: ResourceType;
@@ -188,97 +120,11 @@ interface ResourcePath {
   subresource?: string;
 }
 
-function sendJson(res: ServerResponse, code: number, body: unknown) {
-  const text = JSON.stringify(body);
-  res.writeHead(code, {
-    'Content-Type': 'application/json',
-    'Cache-Control': 'no-cache, private',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      throw new StatusError(
-        413,
-        'RequestEntityTooLarge',
-        `Request entity too large: limit is ${MAX_BODY_BYTES}`,
-      );
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? 'application/json')
-    .split(';')[0]
-    .trim()
-    .toLowerCase();
-}
-
-async function readObject(req: IncomingMessage): Promise<unknown> {
-  const text = await readBody(req);
-  const type = mediaType(req);
-  try {
-    if (type === 'application/yaml') {
-      return parseYaml(text);
-    }
-    if (type === 'application/json' || type === '*/*') {
-      return JSON.parse(text);
-    }
-  } catch (error) {
-    throw badRequest(
-      `couldn't get version/kind; json parse error: ${
-        (error as Error).message
-      }`,
-    );
-  }
-  throw unsupportedMediaType(['application/json', 'application/yaml']);
-}
-
-/** Default list/watch output: core items omit apiVersion and kind, as the apiserver's typed lists do. */
-function listItem(type: ResourceType, object: KubeObject) {
-  if (type.custom) {
-    return object;
-  }
-  const { apiVersion: _apiVersion, kind: _kind, ...rest } = object;
-  return rest;
-}
-
-interface ContinueToken {
-  rv: string;
-  start: string;
-}
-
-function decodeContinue(token: string): ContinueToken {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString());
-    if (typeof parsed.rv === 'string' && typeof parsed.start === 'string') {
-      return parsed;
-    }
-  } catch {
-    // Falls through to the same answer as any other malformed token.
-  }
-  throw badRequest(
-    'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
-  );
-}
-
 function segmentsOf(url: URL): string[] {
   return url.pathname
     .split('/')
     .filter(segment => segment !== '')
     .map(decodeURIComponent);
-}
-
-function objectKey(object: KubeObject): string {
-  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
 
 type ResolvedOptions = Required<
@@ -454,10 +300,12 @@ class StandInServer {
         error instanceof StatusError
           ? error
           : new StatusError(500, 'InternalError', String(error));
-      if (!res.headersSent) {
-        sendJson(res, status.code, status.toStatus());
-      } else {
+      if (res.headersSent) {
         res.end();
+      } else if (negotiate(req).kind === 'protobuf') {
+        sendProtobuf(res, status.code, status.toStatus());
+      } else {
+        sendJson(res, status.code, status.toStatus());
       }
     }
   }
@@ -593,41 +441,103 @@ class StandInServer {
       throw badRequest('dryRun is not supported by this Kubernetes stand-in');
     }
     const { type, version, namespace, name, subresource } = path;
-    if (!type.verbs.includes(resourceVerb(req.method ?? 'GET', path, query))) {
+    const verb = resourceVerb(req.method ?? 'GET', path, query);
+    if (!type.verbs.includes(verb)) {
       throw methodNotAllowed();
     }
-    if (name === undefined) {
-      if (req.method === 'GET') {
-        if (['true', '1'].includes(query.get('watch') ?? '')) {
-          this.watch(req, res, path, query);
-        } else {
-          sendJson(res, 200, this.list(path, query));
-        }
-        return;
-      }
-      if (
-        req.method === 'POST' &&
-        (namespace !== undefined || !type.namespaced)
-      ) {
-        const target: Target = { type, version, namespace, name: '' };
-        sendJson(res, 201, this.cluster.create(target, await readObject(req)));
-        return;
-      }
-      throw methodNotAllowed();
+    const format = negotiate(req);
+    const protobuf = hasProtobufMessage(
+      apiVersionOf(type.group, version),
+      type.kind,
+    );
+    if (format.kind === 'protobuf' && !protobuf) {
+      throw notAcceptable();
     }
-    const target: Target = { type, version, namespace, name };
-    switch (req.method) {
-      case 'GET':
-        sendJson(res, 200, this.cluster.get(target));
-        return;
-      case 'PUT':
+    /** Sends a result; `rows` are what a Table response shows of it (get and list only). */
+    const send = (
+      code: number,
+      body: Record<string, any>,
+      rows?: KubeObject[],
+    ) => {
+      if (format.kind === 'protobuf') {
+        sendProtobuf(res, code, body);
+      } else if (format.kind === 'table' && rows) {
         sendJson(
           res,
-          200,
-          this.cluster.update(target, await readObject(req), subresource),
+          code,
+          toTable(this.printer(type, version), rows, {
+            apiVersion: format.apiVersion,
+            includeObject: includeObjectOf(query),
+            headers: true,
+            metadata:
+              verb === 'get'
+                ? { resourceVersion: body.metadata.resourceVersion }
+                : body.metadata,
+          }),
+        );
+      } else {
+        sendJson(res, code, body);
+      }
+    };
+    const target: Target = { type, version, namespace, name: name ?? '' };
+    switch (verb) {
+      case 'watch':
+        this.watch(req, res, path, query, format);
+        return;
+      case 'list': {
+        const page = listPage(
+          this.cluster.store,
+          type,
+          namespace,
+          this.selection(path, query),
+          query,
+        );
+        const objects = page.objects.map(object =>
+          this.cluster.present(type, version, object),
+        );
+        const list = {
+          apiVersion: apiVersionOf(type.group, version),
+          kind: type.listKind,
+          metadata: page.metadata,
+          items: objects.map(object => listItem(type, object)),
+        };
+        send(200, list, objects);
+        return;
+      }
+      case 'get': {
+        const object = this.cluster.get(target);
+        send(200, object, [object]);
+        return;
+      }
+      case 'create':
+        if (
+          name !== undefined ||
+          (namespace === undefined && type.namespaced)
+        ) {
+          throw methodNotAllowed();
+        }
+        send(
+          201,
+          this.cluster.create(target, await readObject(req, { protobuf })),
         );
         return;
-      case 'PATCH': {
+      case 'update':
+        if (name === undefined) {
+          throw methodNotAllowed();
+        }
+        send(
+          200,
+          this.cluster.update(
+            target,
+            await readObject(req, { protobuf }),
+            subresource,
+          ),
+        );
+        return;
+      case 'patch': {
+        if (name === undefined) {
+          throw methodNotAllowed();
+        }
         const patchTypes: Record<string, PatchType> = {
           'application/merge-patch+json': 'merge',
           'application/json-patch+json': 'json',
@@ -636,42 +546,37 @@ class StandInServer {
         if (!patchType) {
           throw unsupportedMediaType(Object.keys(patchTypes));
         }
-        const text = await readBody(req);
-        let patch: unknown;
-        try {
-          patch = JSON.parse(text);
-        } catch (error) {
-          throw badRequest(`error decoding patch: ${(error as Error).message}`);
-        }
-        sendJson(
-          res,
-          200,
-          this.cluster.patch(target, patchType, patch, subresource),
-        );
+        const patch = await readPatch(req);
+        send(200, this.cluster.patch(target, patchType, patch, subresource));
         return;
       }
-      case 'DELETE': {
-        if (subresource) {
+      case 'delete': {
+        if (name === undefined || subresource) {
           throw methodNotAllowed();
         }
-        const text = await readBody(req);
-        let options: unknown = {};
-        try {
-          options = text ? JSON.parse(text) : {};
-        } catch (error) {
-          throw badRequest(
-            `couldn't get version/kind; json parse error: ${
-              (error as Error).message
-            }`,
-          );
-        }
-        const result = this.cluster.delete(target, options);
-        sendJson(res, result.code, result.body);
+        const result = this.cluster.delete(
+          target,
+          await readDeleteOptions(req),
+        );
+        send(result.code, result.body as Record<string, any>);
         return;
       }
       default:
         throw methodNotAllowed();
     }
+  }
+
+  /** How Table responses show objects of a type: the CRD's printer columns, or the built-in printer. */
+  private printer(type: ResourceType, version: string): TablePrinter {
+    if (!type.custom) {
+      return builtInPrinter(type);
+    }
+    const crd = this.cluster.store.get(
+      typeKey(CRD_TYPE.group, CRD_TYPE.plural),
+      undefined,
+      `${type.plural}.${type.group}`,
+    );
+    return customResourcePrinter(crd, version);
   }
 
   private selection(path: ResourcePath, query: URLSearchParams) {
@@ -688,143 +593,28 @@ class StandInServer {
       fields(object);
   }
 
-  private list(path: ResourcePath, query: URLSearchParams) {
-    const { type, version, namespace } = path;
-    const matches = this.selection(path, query);
-    const token = query.get('continue');
-    const resume = token ? decodeContinue(token) : undefined;
-    const resourceVersion =
-      resume?.rv ?? this.cluster.store.currentResourceVersion();
-    const all = this.cluster.store
-      .list(typeKey(type.group, type.plural), namespace)
-      .filter(object => !resume || objectKey(object) > resume.start)
-      .filter(matches);
-    const limit = Number(query.get('limit') ?? 0);
-    const page = limit > 0 ? all.slice(0, limit) : all;
-    const remaining = all.length - page.length;
-    const filtered = query.has('labelSelector') || query.has('fieldSelector');
-    const metadata = {
-      resourceVersion,
-      ...(remaining > 0
-        ? {
-            continue: Buffer.from(
-              JSON.stringify({
-                v: 'meta.k8s.io/v1',
-                rv: resourceVersion,
-                start: objectKey(page[page.length - 1]),
-              }),
-            ).toString('base64url'),
-            ...(filtered ? {} : { remainingItemCount: remaining }),
-          }
-        : {}),
-    };
-    return {
-      apiVersion: apiVersionOf(type.group, version),
-      kind: type.listKind,
-      metadata,
-      items: page.map(object =>
-        listItem(type, this.cluster.present(type, version, object)),
-      ),
-    };
-  }
-
-  /**
-   * A watch stream: newline-delimited JSON events over a chunked response.
-   * Without a resourceVersion (or with "0") it starts with ADDED events for
-   * the current objects; with one it replays what happened after it, or
-   * sends 410 Expired if that history is gone.
-   */
   private watch(
     req: IncomingMessage,
     res: ServerResponse,
     path: ResourcePath,
     query: URLSearchParams,
+    format: ResponseFormat,
   ) {
     const { type, version } = path;
-    const store = this.cluster.store;
-    const matches = this.selection(path, query);
-    const from = query.get('resourceVersion') ?? '';
-    if (from !== '' && !/^\d+$/.test(from)) {
-      throw badRequest(
-        `resourceVersion: Invalid value: "${from}": strconv.ParseUint: parsing "${from}": invalid syntax`,
-      );
-    }
-    res.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Cache-Control': 'no-cache, private',
+    const watch = serveWatch(req, res, this.cluster.store, {
+      type,
+      version,
+      query,
+      matches: this.selection(path, query),
+      present: object => this.cluster.present(type, version, object),
+      format,
+      printer: this.printer(type, version),
+      includeObject: includeObjectOf(query),
+      bookmarkIntervalMs: this.options.bookmarkIntervalMs,
+      onClose: closed => this.watches.delete(closed),
     });
-    res.flushHeaders();
-    const send = (eventType: string, object: unknown) => {
-      if (!res.writableEnded) {
-        res.write(`${JSON.stringify({ type: eventType, object })}\n`);
-      }
-    };
-    const present = (object: KubeObject) =>
-      this.cluster.present(type, version, object);
-    const timers: NodeJS.Timeout[] = [];
-    let unsubscribe = () => {};
-    const watch: OpenWatch = {
-      expire: status => {
-        send('ERROR', status);
-        watch.close();
-      },
-      close: () => {
-        unsubscribe();
-        timers.forEach(timer => clearTimeout(timer));
-        this.watches.delete(watch);
-        res.end();
-      },
-    };
-    // A change that moves an object in or out of the selection looks like an add or delete to this watcher.
-    const onEvent = (event: StoreEvent) => {
-      const inNow = matches(event.object);
-      const inBefore = event.previous ? matches(event.previous) : false;
-      if (event.type !== 'MODIFIED') {
-        if (inNow) send(event.type, present(event.object));
-      } else if (inNow) {
-        send(inBefore ? 'MODIFIED' : 'ADDED', present(event.object));
-      } else if (inBefore) {
-        send('DELETED', present(event.object));
-      }
-    };
-    const key = typeKey(type.group, type.plural);
-    try {
-      if (from === '' || from === '0') {
-        for (const object of store.list(key).filter(matches)) {
-          send('ADDED', present(object));
-        }
-        unsubscribe = store.subscribe(
-          key,
-          Number(store.currentResourceVersion()),
-          onEvent,
-        );
-      } else {
-        unsubscribe = store.subscribe(key, Number(from), onEvent);
-      }
-    } catch (error) {
-      if (error instanceof StatusError) {
-        send('ERROR', error.toStatus());
-        res.end();
-        return;
-      }
-      throw error;
-    }
-    this.watches.add(watch);
-    req.on('close', () => watch.close());
-    if (query.get('allowWatchBookmarks') === 'true') {
-      const bookmark = () => {
-        send('BOOKMARK', {
-          kind: type.kind,
-          apiVersion: apiVersionOf(type.group, version),
-          metadata: { resourceVersion: store.currentResourceVersion() },
-        });
-        timers.push(setTimeout(bookmark, this.options.bookmarkIntervalMs));
-      };
-      timers.push(setTimeout(bookmark, this.options.bookmarkIntervalMs));
-    }
-    const timeoutSeconds = Number(query.get('timeoutSeconds') ?? 0);
-    if (timeoutSeconds > 0) {
-      timers.push(setTimeout(() => watch.close(), timeoutSeconds * 1000));
+    if (watch) {
+      this.watches.add(watch);
     }
   }
 }
