@@ -1,1 +1,7 @@
-export {};
+/**
+ * Permission and types shared by Paved's audit log page and backend.
+ *
+ * @packageDocumentation
+ */
+export * from './permissions';
+export * from './types';

@@ -62,6 +62,17 @@ describe('host check', () => {
     expect(answer(config, undefined).status).toBe(403);
   });
 
+  it('lets through the address plugins use to call each other, as discovery derives it', () => {
+    const withListen = (listen: unknown) => ({
+      ...config,
+      backend: { ...config.backend, listen },
+    });
+    expect(answer(withListen({ host: '127.0.0.1', port: 7007 }), '127.0.0.1:7007').passed).toBe(true);
+    expect(answer(withListen(':7007'), 'localhost:7007').passed).toBe(true);
+    expect(answer(withListen({ host: '0.0.0.0', port: 7007 }), '127.0.0.1:7007').passed).toBe(true);
+    expect(answer(withListen({ host: '127.0.0.1', port: 7007 }), '10.1.2.3:7007').status).toBe(403);
+  });
+
   it('leaves health checks open, since probes address pods by IP', () => {
     expect(
       answer(config, '10.0.3.7:7007', '/.backstage/health/v1/readiness').passed,

@@ -21,14 +21,32 @@ function hostnameOf(url: string): string | undefined {
 }
 
 /**
- * The host names the backend answers to: those of `backend.baseUrl` and `app.baseUrl`, the
- * targets of `discovery.endpoints` (replicas may call each other by an internal name), and
- * `backend.allowedHosts` for any other name a load balancer uses.
+ * The name plugins use to call each other inside one backend: Backstage's discovery derives it
+ * from `backend.listen` (`localhost` for all interfaces, the address itself otherwise).
+ */
+function internalUrl(config: Config): string {
+  const listen = config.getOptional('backend.listen');
+  let host = '';
+  if (typeof listen === 'string') {
+    host = listen.slice(0, Math.max(listen.lastIndexOf(':'), 0));
+  } else if (listen && typeof listen === 'object') {
+    host = config.getOptionalString('backend.listen.host') ?? '';
+  }
+  if (host === '' || host === '::') host = 'localhost';
+  else if (host === '0.0.0.0') host = '127.0.0.1';
+  return `http://${host.includes(':') ? `[${host}]` : host}`;
+}
+
+/**
+ * The host names the backend answers to: those of `backend.baseUrl` and `app.baseUrl`, the one
+ * plugins use internally, the targets of `discovery.endpoints` (replicas may call each other by
+ * an internal name), and `backend.allowedHosts` for any other name a load balancer uses.
  */
 export function allowedHostnames(config: Config): Set<string> {
   const urls = [
     config.getString('backend.baseUrl'),
     config.getOptionalString('app.baseUrl'),
+    internalUrl(config),
   ];
   for (const endpoint of config.getOptionalConfigArray('discovery.endpoints') ??
     []) {

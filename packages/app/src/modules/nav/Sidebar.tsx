@@ -13,6 +13,8 @@ import SearchIcon from '@material-ui/icons/Search';
 import { SidebarSearchModal } from '@backstage/plugin-search';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
+import { RequireAuditLogAccess } from '@paved/plugin-audit-log';
+import { SignedInUser } from './SignedInUser';
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
@@ -24,6 +26,8 @@ export const SidebarContent = NavContentBlueprint.make({
       // Skipped items
       nav.take('page:search'); // Using search modal instead
       nav.take('page:notifications'); // Using NotificationsSidebarItem manually instead
+      // Shown to those allowed to read the audit log only (admins), below.
+      const auditLog = nav.take('page:audit-log');
 
       return (
         <Sidebar>
@@ -40,6 +44,7 @@ export const SidebarContent = NavContentBlueprint.make({
             <SidebarScrollWrapper>
               {nav.rest({ sortBy: 'title' })}
             </SidebarScrollWrapper>
+            <RequireAuditLogAccess>{auditLog}</RequireAuditLogAccess>
           </SidebarGroup>
           <SidebarSpace />
           <SidebarDivider />
@@ -53,6 +58,7 @@ export const SidebarContent = NavContentBlueprint.make({
             {nav.take('page:app-visualizer')}
             {nav.take('page:user-settings')}
           </SidebarGroup>
+          <SignedInUser />
         </Sidebar>
       );
     },

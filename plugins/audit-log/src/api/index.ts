@@ -1,0 +1,3 @@
+export { auditLogApiRef } from './AuditLogApi';
+export type { AuditLogApi } from './AuditLogApi';
+export { AuditLogClient } from './AuditLogClient';
