@@ -84,6 +84,43 @@ describe('the sandbox seeded with the demo organisation', () => {
     );
   });
 
+  it("puts each Application in its owning team's AppProject, which SREs may view", async () => {
+    const rolesOf = (team: string) => [
+      { name: 'owner', groups: [`${demo.org}:${team}`] },
+      // The SRE team's own project needs no viewer role for it.
+      ...(team === 'team-sre'
+        ? []
+        : [{ name: 'viewer', groups: [`${demo.org}:team-sre`] }]),
+    ];
+    for (const context of ['sandbox-dev', 'sandbox-prod']) {
+      kubeConfig.setCurrentContext(context);
+      const api = kubeConfig.makeApiClient(CustomObjectsApi);
+      const list = (plural: string) =>
+        api
+          .listNamespacedCustomObject({
+            group: 'argoproj.io',
+            version: 'v1alpha1',
+            namespace: 'argocd',
+            plural,
+          })
+          .then(l => l.items as any[]);
+      const projects = new Map(
+        (await list('appprojects')).map(p => [p.metadata.name, p.spec]),
+      );
+      for (const app of await list('applications')) {
+        const owner = demo.components.find(
+          c => c.argoAppName === app.metadata.name,
+        )!.owner;
+        expect(app.spec.project).toBe(owner);
+        expect(
+          projects
+            .get(owner)
+            ?.roles.map((r: any) => ({ name: r.name, groups: r.groups })),
+        ).toEqual(rolesOf(owner));
+      }
+    }
+  });
+
   it('syncs Applications to the newest commit of their path in the GitHub stand-in', async () => {
     kubeConfig.setCurrentContext('sandbox-dev');
     const api = kubeConfig.makeApiClient(CustomObjectsApi);

@@ -9,13 +9,21 @@ import {
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  ConditionalPolicyDecision,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
 import {
   ARGOCD_SIGNAL_CHANNEL,
   ApplicationDetailResponse,
   ApplicationHistoryResponse,
   ApplicationSummary,
   EntityApplicationsResponse,
+  REDACTED_VALUE,
+  RESOURCE_TYPE_ARGOCD_APPLICATION,
+  argocdApplicationConditions,
+  argocdApplicationManifestReadPermission,
   argocdApplicationReadPermission,
 } from '@paved/plugin-argocd-common';
 import { forceApplicationState } from '@paved/sandbox';
@@ -26,6 +34,7 @@ import {
   TestCluster,
   TestGitHub,
   clusterConfig,
+  createAppProject,
   createApplication,
   eventually,
   recordingSignals,
@@ -65,7 +74,6 @@ const entities = [
   component('search', { 'argocd/app-name': 'search' }),
   component('legacy', { 'argocd/app-name': 'legacy' }),
   component('everything', { 'argocd/app-selector': 'paved.dev/test' }),
-  component('secret', { 'argocd/app-name': 'cart' }),
   component('bad-selector', { 'argocd/app-selector': 'tier in (web' }),
   component('unknown-instance', {
     'argocd/app-name': 'cart',
@@ -74,10 +82,49 @@ const entities = [
   component('no-annotations', {}),
 ];
 
+/** Who the tests sign in as: Alice administers Paved, the others see what their teams may. */
+const ADMIN = 'user:default/alice';
+const SHOP_ENGINEER = 'user:default/carol';
+const SRE = 'user:default/sam';
+const NEWCOMER = 'user:default/nina';
+
+const groupsOf: Record<string, string[]> = {
+  [SHOP_ENGINEER]: ['group:default/team-shop'],
+  [SRE]: ['group:default/team-sre'],
+  [NEWCOMER]: [],
+};
+
+/**
+ * The decision the lead's policy makes: admins are allowed outright, everyone else as their
+ * Argo CD project roles allow, the unredacted manifest only through the `owner` role.
+ */
+function policyDecision(permissionName: string, user: string): PolicyDecision {
+  if (user === ADMIN) {
+    return { result: AuthorizeResult.ALLOW };
+  }
+  const claims = [user, ...(groupsOf[user] ?? [])];
+  const decision: ConditionalPolicyDecision = {
+    result: AuthorizeResult.CONDITIONAL,
+    pluginId: 'argocd',
+    resourceType: RESOURCE_TYPE_ARGOCD_APPLICATION,
+    conditions: argocdApplicationConditions.hasProjectRole(
+      permissionName === argocdApplicationManifestReadPermission.name
+        ? { claims, roles: ['owner'] }
+        : { claims },
+    ),
+  };
+  return decision;
+}
+
 describe('argocd backend plugin', () => {
   const revisions = new DeployedRevisions();
   const signals = recordingSignals();
-  const authorize = jest.fn();
+  const authorizeConditional = jest.fn();
+  const audited: Array<{
+    eventId: string;
+    severityLevel?: string;
+    meta?: unknown;
+  }> = [];
   let github: TestGitHub;
   let dev: TestCluster;
   let prod: TestCluster;
@@ -85,13 +132,16 @@ describe('argocd backend plugin', () => {
   let stopBackend: () => Promise<void>;
   const commits: Record<string, string> = {};
 
-  const get = (path: string, user = 'user:default/alice') =>
+  const get = (path: string, user = ADMIN) =>
     request(server)
       .get(`/api/argocd${path}`)
       .set('Authorization', mockCredentials.user.header(user));
 
-  async function applicationsOf(entity: string) {
-    const res = await get(`/entity/component/default/${entity}/applications`);
+  async function applicationsOf(entity: string, user = ADMIN) {
+    const res = await get(
+      `/entity/component/default/${entity}/applications`,
+      user,
+    );
     expect(res.status).toBe(200);
     return res.body as EntityApplicationsResponse;
   }
@@ -125,6 +175,30 @@ describe('argocd backend plugin', () => {
 
     dev = await startCluster('dev', revisions);
     prod = await startCluster('prod', revisions, dev.standIn.tls);
+
+    // Projects as Argo CD's Dex GitHub connector names teams: `<org>:<team-slug>`.
+    for (const cluster of [dev, prod]) {
+      await createAppProject(cluster, {
+        name: 'shop',
+        roles: [
+          { name: 'owner', groups: ['acme:team-shop'] },
+          { name: 'viewer', groups: ['acme:team-sre'] },
+        ],
+      });
+    }
+    await createAppProject(dev, {
+      name: 'search',
+      roles: [
+        { name: 'owner', groups: ['acme:team-search'] },
+        // Same team name in another org: not the catalog's team-shop.
+        { name: 'viewer', groups: ['elsewhere:team-shop'] },
+      ],
+    });
+    // Argo CD manages Applications outside its namespace only when the project lists it.
+    await createAppProject(dev, {
+      name: 'sandbox',
+      roles: [{ name: 'owner', groups: ['acme:team-shop'] }],
+    });
 
     const test = { 'paved.dev/test': 'true' };
     const cart = { ...test, 'backstage.io/kubernetes-id': 'cart' };
@@ -164,15 +238,25 @@ describe('argocd backend plugin', () => {
       project: 'shop',
       labels: cart,
       repoURL: github.cloneUrl('cart'),
+      source: {
+        helm: {
+          parameters: [{ name: 'db.password', value: 'hunter2' }],
+          valuesObject: { stripe: { apiKey: 'sk_live_123' } },
+        },
+      },
     });
 
-    authorize.mockImplementation(async requests =>
-      requests.map((r: { resourceRef?: string }) => ({
-        result:
-          r.resourceRef === 'component:default/secret'
-            ? AuthorizeResult.DENY
-            : AuthorizeResult.ALLOW,
-      })),
+    authorizeConditional.mockImplementation(
+      async (
+        requests: Array<{ permission: { name: string } }>,
+        { credentials },
+      ) =>
+        requests.map(r =>
+          policyDecision(
+            r.permission.name,
+            credentials.principal.userEntityRef,
+          ),
+        ),
     );
 
     const backend = await startTestBackend({
@@ -190,10 +274,22 @@ describe('argocd backend plugin', () => {
               ],
             },
             integrations: { github: [github.integration] },
+            argocd: { projectRoleGroups: { org: 'acme' } },
           },
         }),
         catalogServiceMock.factory({ entities }),
-        mockServices.permissions.mock({ authorize }).factory,
+        mockServices.permissions.mock({ authorizeConditional }).factory,
+        mockServices.auditor.mock({
+          async createEvent(options) {
+            const { eventId, severityLevel, meta } = options;
+            return {
+              async success() {
+                audited.push({ eventId, severityLevel, meta });
+              },
+              async fail() {},
+            };
+          },
+        }).factory,
         signals.factory,
       ],
     });
@@ -330,45 +426,178 @@ describe('argocd backend plugin', () => {
     }, 2000);
     expect(search.problem).toBe('Back-off restarting failed container');
 
+    // Browsers all get the signal, so it says only where something changed.
     await eventually(async () =>
       expect(signals.published).toContainEqual({
         recipients: { type: 'broadcast' },
         channel: ARGOCD_SIGNAL_CHANNEL,
-        message: {
-          changed: expect.arrayContaining([
-            {
-              instance: 'dev',
-              namespace: 'argocd',
-              name: 'search',
-              project: 'search',
-              labels: expect.objectContaining({
-                'backstage.io/kubernetes-id': 'search',
-              }),
-            },
-          ]),
-        },
+        message: { instances: expect.arrayContaining(['dev']) },
       }),
     );
+    expect(JSON.stringify(signals.published)).not.toContain('search');
   });
 
-  it('serves detail with the manifest as the cluster holds it', async () => {
-    const res = await get(
-      '/entity/component/default/cart-by-name/applications/prod/argocd/cart',
-    );
-    expect(res.status).toBe(200);
-    const body = res.body as ApplicationDetailResponse;
-    expect(body.application).toMatchObject({ instance: 'prod', name: 'cart' });
-    expect(body.resources).toEqual([]);
-    expect(body.manifest).toMatchObject({
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Application',
-      metadata: { name: 'cart', namespace: 'argocd' },
-      spec: { project: 'shop' },
-      status: { sync: { status: 'Synced' } },
+  describe('detail', () => {
+    const cartOnProd =
+      '/entity/component/default/cart-by-name/applications/prod/argocd/cart';
+
+    it('serves the manifest as the cluster holds it to a project owner, and audits the read', async () => {
+      audited.length = 0;
+      const res = await get(cartOnProd, SHOP_ENGINEER);
+      expect(res.status).toBe(200);
+      const body = res.body as ApplicationDetailResponse;
+      expect(body.application).toMatchObject({
+        instance: 'prod',
+        name: 'cart',
+      });
+      expect(body.resources).toEqual([]);
+      expect(body.redacted).toBe(false);
+      expect(body.manifest).toMatchObject({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: 'cart', namespace: 'argocd' },
+        spec: {
+          project: 'shop',
+          source: {
+            helm: {
+              parameters: [{ name: 'db.password', value: 'hunter2' }],
+              valuesObject: { stripe: { apiKey: 'sk_live_123' } },
+            },
+          },
+        },
+        status: { sync: { status: 'Synced' } },
+      });
+      expect(
+        (body.manifest.metadata as Record<string, unknown>).managedFields,
+      ).toBeUndefined();
+      expect(audited).toEqual([
+        {
+          eventId: 'manifest-read',
+          severityLevel: 'medium',
+          meta: { instance: 'prod', namespace: 'argocd', name: 'cart' },
+        },
+      ]);
     });
-    expect(
-      (body.manifest.metadata as Record<string, unknown>).managedFields,
-    ).toBeUndefined();
+
+    it('redacts Helm values and parameters for a project viewer, wherever Argo CD repeats them', async () => {
+      audited.length = 0;
+      const res = await get(cartOnProd, SRE);
+      expect(res.status).toBe(200);
+      const body = res.body as ApplicationDetailResponse;
+      expect(body.redacted).toBe(true);
+      expect(JSON.stringify(body.manifest)).not.toMatch(/hunter2|sk_live_123/);
+      expect(body.manifest).toMatchObject({
+        spec: {
+          source: {
+            repoURL: github.cloneUrl('cart'),
+            helm: {
+              parameters: [{ name: 'db.password', value: REDACTED_VALUE }],
+              valuesObject: REDACTED_VALUE,
+            },
+          },
+        },
+      });
+      expect(audited).toEqual([]);
+    });
+
+    it('answers a foreign Application exactly like a missing one, on detail and history', async () => {
+      // Search is team-search's; the everything entity's selector reaches it anyway.
+      const foreign = await get(
+        '/entity/component/default/everything/applications/dev/argocd/search',
+        SHOP_ENGINEER,
+      );
+      const missing = await get(
+        '/entity/component/default/everything/applications/dev/argocd/checkout',
+        SHOP_ENGINEER,
+      );
+      expect(foreign.status).toBe(404);
+      expect(foreign.body.error.message).toBe(
+        'No Argo CD Application argocd/search on instance dev',
+      );
+      expect(missing.body.error.message).toBe(
+        'No Argo CD Application argocd/checkout on instance dev',
+      );
+      const history = await get(
+        '/entity/component/default/everything/applications/dev/argocd/search/history',
+        SHOP_ENGINEER,
+      );
+      expect(history.status).toBe(404);
+      // The admin reads it through the same entity.
+      expect(
+        (
+          await get(
+            '/entity/component/default/everything/applications/dev/argocd/search',
+          )
+        ).status,
+      ).toBe(200);
+    });
+  });
+
+  describe('who sees which Applications', () => {
+    it("lists only the viewer's team's Applications, however wide the entity's selector", async () => {
+      const body = await applicationsOf('everything', SHOP_ENGINEER);
+      // Not search (another team's), legacy (no project roles) or team-a/cart (its project
+      // does not admit the team-a namespace, so Argo CD does not manage it).
+      expect(where(body.applications)).toEqual([
+        'dev:argocd/cart',
+        'dev:argocd/cart-worker',
+        'prod:argocd/cart',
+      ]);
+      expect(body.instances.map(i => i.status)).toEqual(['ready', 'ready']);
+    });
+
+    it('lets an admin see every Application', async () => {
+      const body = await applicationsOf('everything', ADMIN);
+      expect(where(body.applications)).toEqual([
+        'dev:argocd/cart',
+        'dev:argocd/cart-worker',
+        'dev:argocd/legacy',
+        'dev:argocd/search',
+        'dev:team-a/cart',
+        'prod:argocd/cart',
+      ]);
+    });
+
+    it('lets a viewer role read its projects, and shows nothing to someone without a role', async () => {
+      expect(
+        where((await applicationsOf('everything', SRE)).applications),
+      ).toEqual([
+        'dev:argocd/cart',
+        'dev:argocd/cart-worker',
+        'prod:argocd/cart',
+      ]);
+      const newcomer = await applicationsOf('everything', NEWCOMER);
+      expect(newcomer.applications).toEqual([]);
+      expect(newcomer.instances.map(i => i.instance)).toEqual(['dev', 'prod']);
+    });
+
+    it('asks the permission framework once per list, as the caller', async () => {
+      authorizeConditional.mockClear();
+      await applicationsOf('everything', SHOP_ENGINEER);
+      expect(authorizeConditional).toHaveBeenCalledTimes(1);
+      expect(authorizeConditional).toHaveBeenCalledWith(
+        [{ permission: argocdApplicationReadPermission }],
+        {
+          credentials: expect.objectContaining({
+            principal: expect.objectContaining({
+              userEntityRef: SHOP_ENGINEER,
+            }),
+          }),
+        },
+      );
+    });
+
+    it('follows a change of project roles without a restart', async () => {
+      await createAppProject(dev, {
+        name: 'default',
+        roles: [{ name: 'owner', groups: ['acme:team-shop'] }],
+      });
+      await eventually(async () =>
+        expect(
+          where((await applicationsOf('legacy', SHOP_ENGINEER)).applications),
+        ).toEqual(['dev:argocd/legacy']),
+      );
+    });
   });
 
   describe('history', () => {
@@ -533,35 +762,6 @@ describe('argocd backend plugin', () => {
       );
       expect(app.status).toBe(404);
     });
-  });
-
-  it('asks the permission framework as the caller and answers 403 when denied', async () => {
-    authorize.mockClear();
-    const res = await get(
-      '/entity/component/default/secret/applications',
-      'user:default/mallory',
-    );
-    expect(res.status).toBe(403);
-    expect(res.body.error).toMatchObject({
-      name: 'NotAllowedError',
-      message:
-        'Not allowed to read the Argo CD applications of component:default/secret',
-    });
-    expect(authorize).toHaveBeenCalledWith(
-      [
-        {
-          permission: argocdApplicationReadPermission,
-          resourceRef: 'component:default/secret',
-        },
-      ],
-      {
-        credentials: expect.objectContaining({
-          principal: expect.objectContaining({
-            userEntityRef: 'user:default/mallory',
-          }),
-        }),
-      },
-    );
   });
 
   it('makes no Kubernetes requests while serving', async () => {

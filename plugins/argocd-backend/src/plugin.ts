@@ -8,6 +8,7 @@ import {
 } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
 import { argocdPermissions } from '@paved/plugin-argocd-common';
 import { commitStoreFor } from './database/CommitStore';
 import { createRouter } from './router';
@@ -16,6 +17,12 @@ import {
   DEFAULT_SIGNAL_INTERVAL_MS,
 } from './service/ApplicationChangeSignaller';
 import { ArgoApplicationCache } from './service/ArgoApplicationCache';
+import {
+  ProjectRoleGroups,
+  applicationResourceRef,
+  argocdApplicationResourceRef,
+  createHasProjectRoleRule,
+} from './service/ApplicationPermissions';
 import { ArgoApplicationService } from './service/ArgoApplicationService';
 import { readArgoInstances } from './service/ArgoInstances';
 import { CommitLookup } from './service/CommitLookup';
@@ -30,6 +37,7 @@ export const argocdPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         clusters: kubernetesClustersServiceRef,
         config: coreServices.rootConfig,
@@ -43,6 +51,7 @@ export const argocdPlugin = createBackendPlugin({
         signals: signalsServiceRef,
       },
       async init({
+        auditor,
         catalog,
         clusters,
         config,
@@ -55,8 +64,6 @@ export const argocdPlugin = createBackendPlugin({
         permissionsRegistry,
         signals,
       }) {
-        permissionsRegistry.addPermissions(argocdPermissions);
-
         const instances = readArgoInstances(config, clusters);
         if (instances.length === 0) {
           logger.warn(
@@ -69,10 +76,38 @@ export const argocdPlugin = createBackendPlugin({
           config.getOptionalNumber('argocd.signalIntervalMs') ??
             DEFAULT_SIGNAL_INTERVAL_MS,
         );
-        const cache = new ArgoApplicationCache(instances, logger, changed =>
-          signaller.add(changed),
+        const cache = new ArgoApplicationCache(instances, logger, instance =>
+          signaller.add(instance),
         );
         cache.start();
+
+        const projectRoleGroups = ProjectRoleGroups.fromConfig(config);
+        if (!projectRoleGroups) {
+          logger.warn(
+            'argocd.projectRoleGroups is not configured: no Argo CD project role maps to a catalog Group, so only callers the permission policy allows outright see Applications',
+          );
+        }
+        permissionsRegistry.addResourceType({
+          resourceRef: argocdApplicationResourceRef,
+          permissions: argocdPermissions,
+          rules: [
+            createHasProjectRoleRule({ cache, groups: projectRoleGroups }),
+          ],
+          async getResources(refs) {
+            return refs.map(ref => {
+              const [instance, namespace, name] = ref.split('/');
+              const app = cache.getApplication(instance, namespace, name);
+              return app && applicationResourceRef(app) === ref
+                ? app
+                : undefined;
+            });
+          },
+        });
+        const isAllowed = createConditionAuthorizer(
+          permissionsRegistry.getPermissionRuleset(
+            argocdApplicationResourceRef,
+          ),
+        );
         lifecycle.addShutdownHook(() => {
           cache.stop();
           signaller.stop();
@@ -92,8 +127,9 @@ export const argocdPlugin = createBackendPlugin({
           cache,
           integrations,
           commits,
+          isAllowed,
         });
-        httpRouter.use(await createRouter({ httpAuth, service }));
+        httpRouter.use(await createRouter({ auditor, httpAuth, service }));
       },
     });
   },

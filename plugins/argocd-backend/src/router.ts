@@ -1,4 +1,5 @@
 import {
+  AuditorService,
   BackstageCredentials,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
@@ -55,10 +56,11 @@ function parse<T>(schema: z.ZodType<T>, params: unknown): T {
 }
 
 export async function createRouter(options: {
+  auditor: AuditorService;
   httpAuth: HttpAuthService;
   service: ArgoApplicationService;
 }): Promise<express.Router> {
-  const { httpAuth, service } = options;
+  const { auditor, httpAuth, service } = options;
   const router = Router();
 
   router.get(
@@ -75,32 +77,54 @@ export async function createRouter(options: {
   );
 
   // Detail and history name one Application of the entity the same way.
-  const applicationRoute = (
+  const applicationRoute = <T>(
     path: string,
     read: (
       entity: CompoundEntityRef,
       application: ApplicationRef,
       credentials: BackstageCredentials,
-    ) => Promise<unknown>,
+    ) => Promise<T>,
+    audit?: (
+      answer: T,
+      application: ApplicationRef,
+      req: express.Request,
+    ) => Promise<void>,
   ) =>
     router.get(
       `/entity/:kind/:namespace/:name/applications/:instance/:appNamespace/:appName${path}`,
       async (req, res) => {
         const p = parse(applicationParams, req.params);
-        res.json(
-          await read(
-            { kind: p.kind, namespace: p.namespace, name: p.name },
-            {
-              instance: p.instance,
-              namespace: p.appNamespace,
-              name: p.appName,
-            },
-            await httpAuth.credentials(req),
-          ),
+        const application = {
+          instance: p.instance,
+          namespace: p.appNamespace,
+          name: p.appName,
+        };
+        const answer = await read(
+          { kind: p.kind, namespace: p.namespace, name: p.name },
+          application,
+          await httpAuth.credentials(req),
         );
+        await audit?.(answer, application, req);
+        res.json(answer);
       },
     );
-  applicationRoute('', (...args) => service.getApplicationDetail(...args));
+  applicationRoute(
+    '',
+    (...args) => service.getApplicationDetail(...args),
+    // Unredacted manifests may hold credentials: who read which one is worth keeping.
+    async (detail, application, req) => {
+      if (detail.redacted) {
+        return;
+      }
+      const event = await auditor.createEvent({
+        eventId: 'manifest-read',
+        severityLevel: 'medium',
+        request: req,
+        meta: { ...application },
+      });
+      await event.success();
+    },
+  );
   applicationRoute('/history', (...args) =>
     service.getApplicationHistory(...args),
   );

@@ -134,20 +134,29 @@ export interface ManagedResource {
 export interface ApplicationDetailResponse {
   application: ApplicationSummary;
   resources: ManagedResource[];
-  /** The Application resource as the cluster holds it, without `metadata.managedFields`. */
+  /**
+   * The Application resource as the cluster holds it, without `metadata.managedFields`; when
+   * `redacted`, with {@link REDACTED_VALUE} in place of the values that may carry credentials.
+   */
   manifest: Record<string, unknown>;
+  /**
+   * True when the caller may not read `argocd.application.manifest.read` on this Application:
+   * Helm values and parameters, kustomize patches and plugin environments are replaced.
+   */
+  redacted: boolean;
 }
 
-/** Signal channel on which the backend announces changed Applications (batched). */
+/** What a redacted manifest holds in place of a value that may carry credentials. */
+export const REDACTED_VALUE = '<redacted>';
+
+/** Signal channel on which the backend announces that Applications changed (batched). */
 export const ARGOCD_SIGNAL_CHANNEL = 'argocd:applications';
 
-/** Payload of {@link ARGOCD_SIGNAL_CHANNEL}: the Applications that changed since the last one. */
+/**
+ * Payload of {@link ARGOCD_SIGNAL_CHANNEL}: the instances on which something changed since the
+ * last one. It names no Application, since it goes to every browser; pages fetch again and the
+ * backend answers with what each caller may read.
+ */
 export interface ApplicationsChangedSignal {
-  changed: Array<{
-    instance: string;
-    namespace: string;
-    name: string;
-    project: string;
-    labels?: Record<string, string>;
-  }>;
+  instances: string[];
 }

@@ -1,5 +1,6 @@
 import { Config } from '@backstage/config';
 import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { createDenialMessages } from './denialMessages';
 
 // The slice of Express's request and response the check uses.
 interface HostRequest {
@@ -97,10 +98,14 @@ export function createHostCheck(config: Config) {
   };
 }
 
-/** The default root HTTP router with the Host check in front of everything. */
+/**
+ * The default root HTTP router with the Host check in front of everything, and refusals that
+ * say why.
+ */
 export const rootHttpRouterWithHostCheck = rootHttpRouterServiceFactory({
   configure({ app, config, applyDefaults }) {
     app.use(createHostCheck(config));
+    app.use(createDenialMessages());
     applyDefaults();
   },
 });

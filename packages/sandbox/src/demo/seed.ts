@@ -18,7 +18,7 @@ export interface GitHubSeeding {
   createTeam(
     org: string,
     slug: string,
-    options: { name: string; description?: string },
+    options: { name: string; description?: string; parent?: string },
   ): Promise<unknown> | unknown;
   addMember(
     org: string,
@@ -129,6 +129,7 @@ export async function seedDemo(options: {
     await github.createTeam(demo.org, team.slug, {
       name: team.name,
       description: team.description,
+      parent: team.parent,
     });
   }
   for (const user of demo.users) {
@@ -183,10 +184,53 @@ export async function seedDemo(options: {
     }),
   );
 
-  await Promise.all(clusters.map(cluster => seedCluster(cluster, repos)));
+  await Promise.all(
+    clusters.map(cluster => seedCluster(cluster, demo.org, repos)),
+  );
 }
 
-async function seedCluster(cluster: SeedCluster, repos: SeededRepo[]) {
+/** The team whose members read every project (its `viewer` role). */
+export const SRE_TEAM = 'team-sre';
+
+/** A team's AppProject: its `owner` role for the team, `viewer` for the SRE team. */
+export function appProject(
+  org: string,
+  team: string,
+  destinations: Array<{ server: string; namespace: string }>,
+) {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: { name: team, namespace: ARGOCD_NAMESPACE },
+    spec: {
+      description: `Deployments owned by ${team}`,
+      sourceRepos: ['*'],
+      destinations,
+      roles: [
+        {
+          name: 'owner',
+          description: `${team} deploys and reads its Applications`,
+          groups: [`${org}:${team}`],
+        },
+        ...(team === SRE_TEAM
+          ? []
+          : [
+              {
+                name: 'viewer',
+                description: 'SREs read every project',
+                groups: [`${org}:${SRE_TEAM}`],
+              },
+            ]),
+      ],
+    },
+  };
+}
+
+async function seedCluster(
+  cluster: SeedCluster,
+  org: string,
+  repos: SeededRepo[],
+) {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
   const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
   const isProd = cluster.name.endsWith('prod');
@@ -199,26 +243,25 @@ async function seedCluster(cluster: SeedCluster, repos: SeededRepo[]) {
       isDeployed(component) &&
       (!isProd || component.lifecycle === 'production'),
   );
-  for (const system of new Set(
-    deployed.map(({ component }) => component.system ?? 'default'),
-  )) {
+  // One project per owning team, as Argo CD RBAC is usually split: the team owns it, SREs read
+  // every project. Groups are named as Argo CD's Dex GitHub connector names teams.
+  for (const team of new Set(deployed.map(({ component }) => component.owner))) {
+    const destinations = [
+      ...new Set(
+        deployed
+          .filter(({ component }) => component.owner === team)
+          .map(({ component }) => component.system ?? 'default'),
+      ),
+    ].map(namespace => ({
+      server: 'https://kubernetes.default.svc',
+      namespace,
+    }));
     await custom.createNamespacedCustomObject({
       group: 'argoproj.io',
       version: 'v1alpha1',
       namespace: ARGOCD_NAMESPACE,
       plural: 'appprojects',
-      body: {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'AppProject',
-        metadata: { name: system, namespace: ARGOCD_NAMESPACE },
-        spec: {
-          description: `Deployments of the ${system} system`,
-          sourceRepos: ['*'],
-          destinations: [
-            { server: 'https://kubernetes.default.svc', namespace: system },
-          ],
-        },
-      },
+      body: appProject(org, team, destinations),
     });
   }
 
@@ -294,7 +337,8 @@ function application(
       },
     },
     spec: {
-      project: component.system ?? 'default',
+      // The owning team's project decides who may see it (see appProject).
+      project: component.owner,
       source: {
         repoURL,
         path: 'deploy',

@@ -86,6 +86,50 @@ export interface ApplicationSpec {
   project?: string;
   labels?: Record<string, string>;
   repoURL: string;
+  /** More of `spec.source`, e.g. Helm values. */
+  source?: Record<string, unknown>;
+}
+
+async function ensureNamespace(cluster: TestCluster, namespace: string) {
+  await cluster.kubeConfig
+    .makeApiClient(CoreV1Api)
+    .createNamespace({ body: { metadata: { name: namespace } } })
+    .catch(error => {
+      if (error?.code !== 409) throw error;
+    });
+}
+
+/** Creates an AppProject in the `argocd` namespace, where Argo CD reads them. */
+export async function createAppProject(
+  cluster: TestCluster,
+  project: {
+    name: string;
+    roles: Array<{ name: string; groups: string[] }>;
+    sourceNamespaces?: string[];
+  },
+) {
+  await ensureNamespace(cluster, 'argocd');
+  await cluster.kubeConfig
+    .makeApiClient(CustomObjectsApi)
+    .createNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      plural: 'appprojects',
+      namespace: 'argocd',
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AppProject',
+        metadata: { name: project.name },
+        spec: {
+          sourceRepos: ['*'],
+          destinations: [{ server: '*', namespace: '*' }],
+          roles: project.roles,
+          ...(project.sourceNamespaces
+            ? { sourceNamespaces: project.sourceNamespaces }
+            : {}),
+        },
+      },
+    });
 }
 
 /** Creates an automatically syncing Application (and its namespace) through the API server. */
@@ -94,12 +138,7 @@ export async function createApplication(
   spec: ApplicationSpec,
 ) {
   const namespace = spec.namespace ?? 'argocd';
-  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-  await core
-    .createNamespace({ body: { metadata: { name: namespace } } })
-    .catch(error => {
-      if (error?.code !== 409) throw error;
-    });
+  await ensureNamespace(cluster, namespace);
   await cluster.kubeConfig
     .makeApiClient(CustomObjectsApi)
     .createNamespacedCustomObject({
@@ -117,6 +156,7 @@ export async function createApplication(
             repoURL: spec.repoURL,
             path: 'deploy',
             targetRevision: 'main',
+            ...spec.source,
           },
           destination: {
             server: 'https://kubernetes.default.svc',

@@ -4,21 +4,18 @@ import {
   ARGOCD_SIGNAL_CHANNEL,
   ApplicationsChangedSignal,
 } from '@paved/plugin-argocd-common';
-import { CachedApplication } from './ArgoApplicationCache';
 
 /** Default for `argocd.signalIntervalMs`. */
 export const DEFAULT_SIGNAL_INTERVAL_MS = 500;
 
 /**
- * Collects changed Applications and broadcasts them on {@link ARGOCD_SIGNAL_CHANNEL} at most once
- * per interval, so a controller rewriting many Applications does not flood browsers. The signal
- * only tells pages to fetch again; it carries identities, not status.
+ * Collects the instances whose Applications or AppProjects changed and broadcasts them on
+ * {@link ARGOCD_SIGNAL_CHANNEL} at most once per interval, so a controller rewriting many
+ * Applications does not flood browsers. A broadcast reaches every browser, so it names no
+ * Application: pages fetch again and get only what their user may read.
  */
 export class ApplicationChangeSignaller {
-  private readonly pending = new Map<
-    string,
-    ApplicationsChangedSignal['changed'][number]
-  >();
+  private readonly pending = new Set<string>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -27,17 +24,9 @@ export class ApplicationChangeSignaller {
     private readonly intervalMs: number,
   ) {}
 
-  add(changed: CachedApplication[]) {
-    for (const app of changed) {
-      this.pending.set(`${app.instance.name}/${app.namespace}/${app.name}`, {
-        instance: app.instance.name,
-        namespace: app.namespace,
-        name: app.name,
-        project: app.project,
-        labels: app.labels,
-      });
-    }
-    if (!this.timer && this.pending.size > 0) {
+  add(instance: string) {
+    this.pending.add(instance);
+    if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.intervalMs);
     }
   }
@@ -51,22 +40,25 @@ export class ApplicationChangeSignaller {
 
   private flush() {
     this.timer = undefined;
-    const changed = [...this.pending.values()];
+    const message: ApplicationsChangedSignal = {
+      instances: [...this.pending].sort(),
+    };
     this.pending.clear();
-    if (changed.length === 0) {
+    if (message.instances.length === 0) {
       return;
     }
     this.signals
       .publish({
         recipients: { type: 'broadcast' },
         channel: ARGOCD_SIGNAL_CHANNEL,
-        message: { changed },
+        message: { ...message },
       })
       .catch(error =>
-        this.logger.warn(
-          `Could not publish ${changed.length} changed Argo CD Applications on ${ARGOCD_SIGNAL_CHANNEL}`,
-          error,
-        ),
+        this.logger.warn('Could not publish Argo CD change signal', {
+          channel: ARGOCD_SIGNAL_CHANNEL,
+          instances: message.instances.join(','),
+          error: String(error),
+        }),
       );
   }
 }

@@ -68,3 +68,16 @@ export interface ApplicationResource {
     [key: string]: unknown;
   };
 }
+
+/** The parts of Argo CD's `AppProject` that decide who may see its Applications. */
+export interface AppProjectResource {
+  metadata: {
+    name: string;
+    namespace: string;
+    resourceVersion?: string;
+  };
+  spec?: {
+    sourceNamespaces?: unknown;
+    roles?: Array<{ name?: unknown; groups?: unknown }>;
+  };
+}

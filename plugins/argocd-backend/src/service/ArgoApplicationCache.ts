@@ -1,12 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import { InstanceState } from '@paved/plugin-argocd-common';
-import { ApplicationResource } from './ApplicationResource';
+import { AppProjectResource, ApplicationResource } from './ApplicationResource';
 import { ArgoInstance } from './ArgoInstances';
 
 const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';
-const PLURAL = 'applications';
 const LIST_PAGE_SIZE = 500;
 const INITIAL_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
@@ -23,12 +22,77 @@ export interface CachedApplication {
   name: string;
   project: string;
   labels: Record<string, string>;
+  resourceVersion?: string;
   /** The resource as the cluster sent it, without `metadata.managedFields`. */
   resource: ApplicationResource;
 }
 
-/** Called with Applications that were added, modified or deleted. */
-export type ApplicationChangeListener = (changed: CachedApplication[]) => void;
+/** One AppProject, reduced to what decides who may see its Applications. */
+export interface CachedAppProject {
+  namespace: string;
+  name: string;
+  resourceVersion?: string;
+  /** `spec.sourceNamespaces`: namespaces besides Argo CD's own whose Applications may use it. */
+  sourceNamespaces: string[];
+  /** `spec.roles`, each with the SSO groups (`spec.roles[].groups`) that hold it. */
+  roles: Array<{ name: string; groups: string[] }>;
+}
+
+/** Called with the instance on which Applications or AppProjects were added, modified or deleted. */
+export type InstanceChangeListener = (instance: string) => void;
+
+interface Cached {
+  namespace: string;
+  name: string;
+  resourceVersion?: string;
+}
+
+/** An `argoproj.io/v1alpha1` resource kind the cache reads, and how it keeps one. */
+interface ResourceKind<T extends Cached> {
+  plural: string;
+  /** Plural as logs say it, e.g. "Applications". */
+  title: string;
+  toCached(resource: any, instance: ArgoInstance): T;
+}
+
+const APPLICATIONS: ResourceKind<CachedApplication> = {
+  plural: 'applications',
+  title: 'Applications',
+  toCached(resource: ApplicationResource, instance) {
+    const stripped = withoutManagedFields(resource);
+    return {
+      instance,
+      namespace: stripped.metadata.namespace,
+      name: stripped.metadata.name,
+      project: stripped.spec?.project ?? 'default',
+      labels: stripped.metadata.labels ?? {},
+      resourceVersion: stripped.metadata.resourceVersion,
+      resource: stripped,
+    };
+  },
+};
+
+const APP_PROJECTS: ResourceKind<CachedAppProject> = {
+  plural: 'appprojects',
+  title: 'AppProjects',
+  toCached(resource: AppProjectResource) {
+    const strings = (value: unknown) =>
+      Array.isArray(value)
+        ? value.filter((v): v is string => typeof v === 'string')
+        : [];
+    return {
+      namespace: resource.metadata.namespace,
+      name: resource.metadata.name,
+      resourceVersion: resource.metadata.resourceVersion,
+      sourceNamespaces: strings(resource.spec?.sourceNamespaces),
+      roles: (resource.spec?.roles ?? []).flatMap(role =>
+        typeof role?.name === 'string'
+          ? [{ name: role.name, groups: strings(role.groups) }]
+          : [],
+      ),
+    };
+  },
+};
 
 interface KubernetesStatusObject {
   kind?: string;
@@ -57,7 +121,11 @@ const NETWORK_ERRORS = new Set([
 ]);
 
 /** A message for a person reading the instance's state, naming the cluster. */
-export function describeClusterError(error: unknown, instance: ArgoInstance) {
+export function describeClusterError(
+  error: unknown,
+  instance: ArgoInstance,
+  plural = APPLICATIONS.plural,
+) {
   const cluster = instance.cluster;
   const e = error as {
     code?: unknown;
@@ -71,11 +139,14 @@ export function describeClusterError(error: unknown, instance: ArgoInstance) {
   } else if (typeof e.statusCode === 'number') {
     httpStatus = e.statusCode;
   }
-  if (httpStatus === 401 || httpStatus === 403) {
-    return `credentials rejected by cluster ${cluster.name} (${httpStatus})`;
+  if (httpStatus === 401) {
+    return `credentials rejected by cluster ${cluster.name} (401)`;
+  }
+  if (httpStatus === 403) {
+    return `credentials of cluster ${cluster.name} may not list and watch ${plural}.${GROUP} (403)`;
   }
   if (httpStatus === 404) {
-    return `cluster ${cluster.name} does not serve ${PLURAL}.${GROUP}/${VERSION} (404): is Argo CD installed there?`;
+    return `cluster ${cluster.name} does not serve ${plural}.${GROUP}/${VERSION} (404): is Argo CD installed there?`;
   }
   if (typeof httpStatus === 'number') {
     // ApiException's message is "HTTP-Code: …\nMessage: …\nBody: …"; the Message line says it.
@@ -114,15 +185,15 @@ function withoutManagedFields(
 }
 
 /**
- * One list + watch of Applications: cluster-wide, or in one namespace. Lists, then watches from
- * the list's resourceVersion; relists when the server answers 410 Gone; on errors keeps what it
- * had, reports the error and retries with backoff.
+ * One list + watch of a resource kind: cluster-wide, or in one namespace. Lists, then watches
+ * from the list's resourceVersion; relists when the server answers 410 Gone; on errors keeps
+ * what it had, reports the error and retries with backoff.
  */
-class ApplicationStream {
+class ResourceStream<T extends Cached> {
   status: 'loading' | 'ready' | 'error' = 'loading';
   error?: string;
   lastContactAt?: Date;
-  readonly applications = new Map<string, CachedApplication>();
+  readonly items = new Map<string, T>();
 
   private stopped = false;
   private watchController?: AbortController;
@@ -130,11 +201,12 @@ class ApplicationStream {
   private readonly api: CustomObjectsApi;
 
   constructor(
+    private readonly kind: ResourceKind<T>,
     private readonly instance: ArgoInstance,
     private readonly kubeConfig: KubeConfig,
     private readonly namespace: string | undefined,
     private readonly logger: LoggerService,
-    private readonly onChange: ApplicationChangeListener,
+    private readonly onChange: () => void,
   ) {
     this.api = kubeConfig.makeApiClient(CustomObjectsApi);
   }
@@ -169,12 +241,12 @@ class ApplicationStream {
     return this.namespace
       ? `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(
           this.namespace,
-        )}/${PLURAL}`
-      : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
+        )}/${this.kind.plural}`
+      : `/apis/${GROUP}/${VERSION}/${this.kind.plural}`;
   }
 
   private get scope() {
-    return `${this.instance.name}${
+    return `${this.instance.name} ${this.kind.title}${
       this.namespace ? ` (namespace ${this.namespace})` : ''
     }`;
   }
@@ -194,19 +266,23 @@ class ApplicationStream {
   }
 
   private fail(error: unknown) {
-    const message = describeClusterError(error, this.instance);
+    const message = describeClusterError(
+      error,
+      this.instance,
+      this.kind.plural,
+    );
     if (this.status !== 'error' || this.error !== message) {
       this.logger.warn(
-        `Argo CD instance ${this.scope}: ${message}; keeping ${this.applications.size} known Applications and retrying`,
+        `Argo CD instance ${this.scope}: ${message}; keeping ${this.items.size} known and retrying`,
       );
     }
     this.status = 'error';
     this.error = message;
   }
 
-  /** Lists every page, replaces the known Applications, returns the list's resourceVersion. */
+  /** Lists every page, replaces the known items, returns the list's resourceVersion. */
   private async list(): Promise<string> {
-    const items: ApplicationResource[] = [];
+    const items: Array<{ metadata: Cached }> = [];
     let continueToken: string | undefined;
     let resourceVersion = '';
     do {
@@ -214,7 +290,7 @@ class ApplicationStream {
         ? await this.api.listNamespacedCustomObject({
             group: GROUP,
             version: VERSION,
-            plural: PLURAL,
+            plural: this.kind.plural,
             namespace: this.namespace,
             limit: LIST_PAGE_SIZE,
             _continue: continueToken,
@@ -222,7 +298,7 @@ class ApplicationStream {
         : await this.api.listClusterCustomObject({
             group: GROUP,
             version: VERSION,
-            plural: PLURAL,
+            plural: this.kind.plural,
             limit: LIST_PAGE_SIZE,
             _continue: continueToken,
           });
@@ -231,37 +307,33 @@ class ApplicationStream {
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     } while (continueToken && !this.stopped);
 
-    const changed: CachedApplication[] = [];
+    let changed = false;
     const seen = new Set<string>();
     for (const item of items) {
-      const application = this.toCached(item);
-      const key = keyOf(application.namespace, application.name);
+      const cached = this.kind.toCached(item, this.instance);
+      const key = keyOf(cached.namespace, cached.name);
       seen.add(key);
-      const known = this.applications.get(key);
-      if (
-        known?.resource.metadata.resourceVersion !==
-        application.resource.metadata.resourceVersion
-      ) {
-        this.applications.set(key, application);
-        changed.push(application);
+      if (this.items.get(key)?.resourceVersion !== cached.resourceVersion) {
+        this.items.set(key, cached);
+        changed = true;
       }
     }
-    for (const [key, known] of this.applications) {
+    for (const key of this.items.keys()) {
       if (!seen.has(key)) {
-        this.applications.delete(key);
-        changed.push(known);
+        this.items.delete(key);
+        changed = true;
       }
     }
     if (this.status !== 'ready') {
       this.logger.info(
-        `Argo CD instance ${this.scope}: ${items.length} Applications listed from cluster ${this.instance.cluster.name}`,
+        `Argo CD instance ${this.scope}: ${items.length} listed from cluster ${this.instance.cluster.name}`,
       );
     }
     this.status = 'ready';
     this.error = undefined;
     this.touch();
-    if (changed.length > 0) {
-      this.onChange(changed);
+    if (changed) {
+      this.onChange();
     }
     return resourceVersion;
   }
@@ -336,9 +408,9 @@ class ApplicationStream {
           latest = version;
         }
         if (type === 'ADDED' || type === 'MODIFIED') {
-          this.upsert(object as ApplicationResource);
+          this.upsert(object);
         } else if (type === 'DELETED') {
-          this.remove(object as ApplicationResource);
+          this.remove(object);
         }
       };
       new Watch(this.kubeConfig)
@@ -367,44 +439,23 @@ class ApplicationStream {
     });
   }
 
-  private toCached(resource: ApplicationResource): CachedApplication {
-    const stripped = withoutManagedFields(resource);
-    return {
-      instance: this.instance,
-      namespace: stripped.metadata.namespace,
-      name: stripped.metadata.name,
-      project: stripped.spec?.project ?? 'default',
-      labels: stripped.metadata.labels ?? {},
-      resource: stripped,
-    };
-  }
-
-  private upsert(resource: ApplicationResource) {
+  private upsert(resource: { metadata?: Partial<Cached> }) {
     if (!resource?.metadata?.name) {
       return;
     }
-    const application = this.toCached(resource);
-    const key = keyOf(application.namespace, application.name);
-    const known = this.applications.get(key);
-    if (
-      known?.resource.metadata.resourceVersion ===
-      application.resource.metadata.resourceVersion
-    ) {
+    const cached = this.kind.toCached(resource, this.instance);
+    const key = keyOf(cached.namespace, cached.name);
+    if (this.items.get(key)?.resourceVersion === cached.resourceVersion) {
       return;
     }
-    this.applications.set(key, application);
-    this.onChange([application]);
+    this.items.set(key, cached);
+    this.onChange();
   }
 
-  private remove(resource: ApplicationResource) {
-    if (!resource?.metadata?.name) {
-      return;
-    }
-    const key = keyOf(resource.metadata.namespace, resource.metadata.name);
-    const known = this.applications.get(key);
-    if (known) {
-      this.applications.delete(key);
-      this.onChange([known]);
+  private remove(resource: { metadata?: Partial<Cached> }) {
+    const { namespace = '', name } = resource?.metadata ?? {};
+    if (name && this.items.delete(keyOf(namespace, name))) {
+      this.onChange();
     }
   }
 }
@@ -412,14 +463,15 @@ class ApplicationStream {
 /** The streams of one instance, or the reason it has none. */
 interface InstanceEntry {
   instance: ArgoInstance;
-  streams: ApplicationStream[];
+  applications: ResourceStream<CachedApplication>[];
+  projects?: ResourceStream<CachedAppProject>;
   configurationError?: string;
 }
 
 /**
- * Every configured Argo CD instance's Applications, kept current by list + watch against its
- * cluster. Reading from it never calls Kubernetes. Each replica keeps its own cache; watches
- * are read-only, so there is nothing to coordinate.
+ * Every configured Argo CD instance's Applications and AppProjects, kept current by list +
+ * watch against its cluster. Reading from it never calls Kubernetes. Each replica keeps its own
+ * cache; watches are read-only, so there is nothing to coordinate.
  */
 export class ArgoApplicationCache {
   private readonly entries = new Map<string, InstanceEntry>();
@@ -427,33 +479,45 @@ export class ArgoApplicationCache {
   constructor(
     instances: ArgoInstance[],
     private readonly logger: LoggerService,
-    onChange: ApplicationChangeListener,
+    onChange: InstanceChangeListener,
   ) {
     for (const instance of instances) {
       const connection = instance.cluster.connection;
       if ('error' in connection) {
         this.entries.set(instance.name, {
           instance,
-          streams: [],
+          applications: [],
           configurationError: connection.error,
         });
         continue;
       }
-      const scopes = instance.namespaces ?? [undefined];
+      const stream = <T extends Cached>(
+        kind: ResourceKind<T>,
+        namespace: string | undefined,
+      ) =>
+        new ResourceStream(
+          kind,
+          instance,
+          connection.kubeConfig,
+          namespace,
+          logger,
+          () => onChange(instance.name),
+        );
       this.entries.set(instance.name, {
         instance,
-        streams: scopes.map(
-          namespace =>
-            new ApplicationStream(
-              instance,
-              connection.kubeConfig,
-              namespace,
-              logger,
-              onChange,
-            ),
+        applications: (instance.namespaces ?? [undefined]).map(namespace =>
+          stream(APPLICATIONS, namespace),
         ),
+        // Argo CD reads AppProjects only from its own namespace.
+        projects: stream(APP_PROJECTS, instance.controlPlaneNamespace),
       });
     }
+  }
+
+  private streamsOf(entry: InstanceEntry): ResourceStream<Cached>[] {
+    return entry.projects
+      ? [...entry.applications, entry.projects]
+      : entry.applications;
   }
 
   /** Starts every stream; each runs until {@link ArgoApplicationCache.stop}. */
@@ -464,12 +528,12 @@ export class ArgoApplicationCache {
           `Argo CD instance ${entry.instance.name}: ${entry.configurationError}`,
         );
       }
-      for (const stream of entry.streams) {
+      for (const stream of this.streamsOf(entry)) {
         stream
           .run()
           .catch(error =>
             this.logger.error(
-              `Argo CD instance ${entry.instance.name} stopped reading Applications`,
+              `Argo CD instance ${entry.instance.name} stopped reading from its cluster`,
               error,
             ),
           );
@@ -479,7 +543,7 @@ export class ArgoApplicationCache {
 
   stop() {
     for (const entry of this.entries.values()) {
-      entry.streams.forEach(stream => stream.stop());
+      this.streamsOf(entry).forEach(stream => stream.stop());
     }
   }
 
@@ -496,7 +560,8 @@ export class ArgoApplicationCache {
     if (!entry) {
       return undefined;
     }
-    const { instance, streams, configurationError } = entry;
+    const { instance, configurationError } = entry;
+    const streams = this.streamsOf(entry);
     const base = {
       instance: instance.name,
       title: instance.title,
@@ -527,8 +592,8 @@ export class ArgoApplicationCache {
 
   /** The Applications last known for an instance, also while it is in error. */
   *applications(instanceName: string): Iterable<CachedApplication> {
-    for (const stream of this.entries.get(instanceName)?.streams ?? []) {
-      yield* stream.applications.values();
+    for (const stream of this.entries.get(instanceName)?.applications ?? []) {
+      yield* stream.items.values();
     }
   }
 
@@ -537,12 +602,20 @@ export class ArgoApplicationCache {
     namespace: string,
     name: string,
   ): CachedApplication | undefined {
-    for (const stream of this.entries.get(instanceName)?.streams ?? []) {
-      const application = stream.applications.get(keyOf(namespace, name));
+    for (const stream of this.entries.get(instanceName)?.applications ?? []) {
+      const application = stream.items.get(keyOf(namespace, name));
       if (application) {
         return application;
       }
     }
     return undefined;
+  }
+
+  /** An AppProject of the instance's Argo CD namespace, as last known. */
+  getProject(instanceName: string, name: string): CachedAppProject | undefined {
+    const entry = this.entries.get(instanceName);
+    return entry?.projects?.items.get(
+      keyOf(entry.instance.controlPlaneNamespace, name),
+    );
   }
 }

@@ -6,10 +6,10 @@ import {
   CompoundEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { PolicyDecision } from '@backstage/plugin-permission-common';
 import {
   ARGOCD_INSTANCE_NAME_ANNOTATION,
   ApplicationDetailResponse,
@@ -18,6 +18,7 @@ import {
   ApplicationSummary,
   EntityApplicationsResponse,
   HistoryEntry,
+  argocdApplicationManifestReadPermission,
   argocdApplicationReadPermission,
   matchesSelection,
   parseApplicationSelection,
@@ -33,6 +34,7 @@ import {
   toHistoryEntries,
   toManagedResources,
 } from './applicationMapping';
+import { redactManifest } from './manifestRedaction';
 
 /** One Application, as the detail and history routes name it. */
 export interface ApplicationRef {
@@ -47,10 +49,18 @@ interface EntityScope {
   instances: string[];
 }
 
+/** Whether a permission decision allows it on an Application, conditions included. */
+export type ApplicationAuthorizer = (
+  decision: PolicyDecision,
+  application: CachedApplication,
+) => boolean;
+
 /**
  * Answers, for one catalog entity and one caller, which Argo CD Applications belong to it and
- * how they are doing. Reads only the cache, the catalog (as the caller) and, for history,
- * commit details; never Kubernetes.
+ * how they are doing. The entity's annotations select Applications; the permission policy
+ * decides which of them the caller sees, typically by their Argo CD project's roles. Reads only
+ * the cache, the catalog (as the caller), the permission framework and, for history, commit
+ * details; never Kubernetes.
  */
 export class ArgoApplicationService {
   // Resources are replaced, never mutated, when they change, so a summary stays valid as long
@@ -64,6 +74,7 @@ export class ArgoApplicationService {
       cache: ArgoApplicationCache;
       integrations: ScmIntegrationRegistry;
       commits: CommitLookup;
+      isAllowed: ApplicationAuthorizer;
     },
   ) {}
 
@@ -72,11 +83,20 @@ export class ArgoApplicationService {
     credentials: BackstageCredentials,
   ): Promise<EntityApplicationsResponse> {
     const { selection, instances } = await this.scopeOf(ref, credentials);
-    const { cache } = this.options;
+    // One decision for the caller, applied to every cached Application in memory.
+    const [decision] = await this.options.permissions.authorizeConditional(
+      [{ permission: argocdApplicationReadPermission }],
+      { credentials },
+    );
+    const { cache, isAllowed } = this.options;
     const applications: ApplicationSummary[] = [];
     for (const instance of instances) {
       const matching = [...cache.applications(instance)]
-        .filter(app => matchesSelection(selection, identityOf(app)))
+        .filter(
+          app =>
+            matchesSelection(selection, identityOf(app)) &&
+            isAllowed(decision, app),
+        )
         .sort(
           (a, b) =>
             a.namespace.localeCompare(b.namespace) ||
@@ -90,16 +110,34 @@ export class ArgoApplicationService {
     };
   }
 
+  /** The Application's summary, managed resources and manifest, redacted unless allowed. */
   async getApplicationDetail(
     ref: CompoundEntityRef,
     application: ApplicationRef,
     credentials: BackstageCredentials,
   ): Promise<ApplicationDetailResponse> {
-    const app = await this.findApplication(ref, application, credentials);
+    const [readDecision, manifestDecision] =
+      await this.options.permissions.authorizeConditional(
+        [
+          { permission: argocdApplicationReadPermission },
+          { permission: argocdApplicationManifestReadPermission },
+        ],
+        { credentials },
+      );
+    const app = await this.findApplication(
+      ref,
+      application,
+      credentials,
+      readDecision,
+    );
+    const redacted = !this.options.isAllowed(manifestDecision, app);
     return {
       application: this.summaryOf(app),
       resources: toManagedResources(app.resource),
-      manifest: app.resource as unknown as Record<string, unknown>,
+      manifest: redacted
+        ? redactManifest(app.resource)
+        : (app.resource as unknown as Record<string, unknown>),
+      redacted,
     };
   }
 
@@ -108,7 +146,16 @@ export class ArgoApplicationService {
     application: ApplicationRef,
     credentials: BackstageCredentials,
   ): Promise<ApplicationHistoryResponse> {
-    const app = await this.findApplication(ref, application, credentials);
+    const [decision] = await this.options.permissions.authorizeConditional(
+      [{ permission: argocdApplicationReadPermission }],
+      { credentials },
+    );
+    const app = await this.findApplication(
+      ref,
+      application,
+      credentials,
+      decision,
+    );
     const entries = toHistoryEntries(app.resource, this.options.integrations);
     return {
       application: this.summaryOf(app),
@@ -157,10 +204,15 @@ export class ArgoApplicationService {
     return summary;
   }
 
+  /**
+   * The entity's Application the caller may read. One the caller may not read is answered
+   * exactly like one that does not exist, so its existence is not confirmed.
+   */
   private async findApplication(
     ref: CompoundEntityRef,
     { instance, namespace, name }: ApplicationRef,
     credentials: BackstageCredentials,
+    readDecision: PolicyDecision,
   ): Promise<CachedApplication> {
     const { entityRef, selection } = await this.scopeOf(ref, credentials);
     const { cache } = this.options;
@@ -172,7 +224,7 @@ export class ArgoApplicationService {
       );
     }
     const app = cache.getApplication(instance, namespace, name);
-    if (!app) {
+    if (!app || !this.options.isAllowed(readDecision, app)) {
       const state = cache.instanceState(instance)!;
       throw new NotFoundError(
         `No Argo CD Application ${namespace}/${name} on instance ${instance}${
@@ -192,7 +244,7 @@ export class ArgoApplicationService {
     return app;
   }
 
-  /** The entity (read as the caller), the caller's permission, and its parsed selection. */
+  /** The entity (read as the caller) and its parsed selection. */
   private async scopeOf(
     ref: CompoundEntityRef,
     credentials: BackstageCredentials,
@@ -203,15 +255,6 @@ export class ArgoApplicationService {
     });
     if (!entity) {
       throw new NotFoundError(`No entity ${entityRef} in the catalog`);
-    }
-    const [decision] = await this.options.permissions.authorize(
-      [{ permission: argocdApplicationReadPermission, resourceRef: entityRef }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `Not allowed to read the Argo CD applications of ${entityRef}`,
-      );
     }
     const selection = parseApplicationSelection(entity);
     const configured = this.options.cache.instanceNames();

@@ -1,6 +1,9 @@
 import { Config } from '@backstage/config';
 import { KubernetesCluster, KubernetesClusters } from './KubernetesClusters';
 
+/** Where Argo CD's installation manifests put it, and so its AppProjects. */
+const DEFAULT_CONTROL_PLANE_NAMESPACE = 'argocd';
+
 /** An Argo CD installation whose Application resources live on one Kubernetes cluster. */
 export interface ArgoInstance {
   name: string;
@@ -8,6 +11,8 @@ export interface ArgoInstance {
   cluster: KubernetesCluster;
   /** Namespaces whose Applications are read; undefined means all namespaces. */
   namespaces?: string[];
+  /** The namespace Argo CD runs in, which holds its AppProjects. */
+  controlPlaneNamespace: string;
   /** Base URL of the Argo CD UI, for links; no trailing slash. */
   url?: string;
 }
@@ -26,6 +31,7 @@ export function readArgoInstances(
       name: cluster.name,
       title: cluster.title,
       cluster,
+      controlPlaneNamespace: DEFAULT_CONTROL_PLANE_NAMESPACE,
     }));
   }
   const names = new Set<string>();
@@ -53,6 +59,9 @@ export function readArgoInstances(
       title: instance.getOptionalString('title') ?? name,
       cluster,
       namespaces: namespaces?.length ? namespaces : undefined,
+      controlPlaneNamespace:
+        instance.getOptionalString('controlPlaneNamespace') ??
+        DEFAULT_CONTROL_PLANE_NAMESPACE,
       url: instance.getOptionalString('url')?.replace(/\/+$/, ''),
     };
   });

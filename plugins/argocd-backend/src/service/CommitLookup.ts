@@ -41,6 +41,10 @@ interface GitHubRequestError {
   response?: { headers?: Record<string, string | number | undefined> };
 }
 
+/** The per-entry error while the commit store cannot be read; the log has the cause. */
+export const COMMIT_STORE_UNAVAILABLE =
+  "commit details are unavailable: the plugin's commit store could not be read (see the backend log)";
+
 /** Thrown while a host's rate limit has not reset, without asking the host again. */
 class RateLimitedError extends Error {}
 
@@ -54,6 +58,8 @@ export class CommitLookup {
   private readonly inFlight = new Map<string, Promise<CommitResult>>();
   /** Per API base URL: when its rate limit resets, while it is exhausted. */
   private readonly rateLimitedUntil = new Map<string, Date>();
+  /** Set while the store fails, so an outage is logged once rather than per request. */
+  private storeFailing = false;
 
   constructor(
     private readonly options: {
@@ -82,10 +88,18 @@ export class CommitLookup {
       unique.forEach(sha => results.set(sha, { error }));
       return results;
     }
-    const stored = await this.options.store.getCommits(
-      repository.webUrl,
-      unique,
-    );
+    let stored: Map<string, CommitInfo>;
+    try {
+      stored = await this.options.store.getCommits(repository.webUrl, unique);
+      this.storeAnswered();
+    } catch (error) {
+      // Asking GitHub instead would repeat every request while the database is down.
+      this.storeFailed('read', error);
+      unique.forEach(sha =>
+        results.set(sha, { error: COMMIT_STORE_UNAVAILABLE }),
+      );
+      return results;
+    }
     await Promise.all(
       unique.map(async sha => {
         const commit = stored.get(sha);
@@ -170,7 +184,11 @@ export class CommitLookup {
           : {}),
         url: data.html_url || `${webUrl}/commit/${data.sha}`,
       };
-      await this.options.store.saveCommit(webUrl, sha, commit);
+      // The commit is known either way; an unsaved one is only asked of GitHub again.
+      await this.options.store.saveCommit(webUrl, sha, commit).then(
+        () => this.storeAnswered(),
+        error => this.storeFailed('write', error),
+      );
       return { commit };
     } catch (e) {
       if (e instanceof RateLimitedError) {
@@ -183,6 +201,23 @@ export class CommitLookup {
       });
       this.options.logger.warn(`Commit ${short} of ${owner}/${repo}: ${error}`);
       return { error };
+    }
+  }
+
+  private storeFailed(operation: 'read' | 'write', error: unknown) {
+    if (!this.storeFailing) {
+      this.storeFailing = true;
+      this.options.logger.error(
+        'Argo CD commit store failed; history entries go without commit details until it recovers',
+        { operation, error: String(error) },
+      );
+    }
+  }
+
+  private storeAnswered() {
+    if (this.storeFailing) {
+      this.storeFailing = false;
+      this.options.logger.info('Argo CD commit store answers again');
     }
   }
 

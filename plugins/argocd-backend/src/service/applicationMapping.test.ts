@@ -31,6 +31,7 @@ const instance: ArgoInstance = {
   name: 'prod',
   title: 'Production',
   url: 'https://argocd.example.com',
+  controlPlaneNamespace: 'argocd',
   cluster: {
     name: 'prod-eu',
     title: 'prod-eu',

@@ -19,8 +19,9 @@ const SELECTION_ANNOTATIONS = [
 ];
 
 /**
- * Shown when the annotations select nothing: which annotations were applied and which
- * instances were searched, so the owner can tell a typo from a missing deployment.
+ * Shown when the annotations select nothing the user may see: which annotations were applied,
+ * which instances were searched, and that visibility follows Argo CD project roles, so the
+ * owner can tell a typo from a missing deployment or a missing role.
  */
 export function NoApplicationsState(props: {
   entity: Entity;
@@ -32,6 +33,10 @@ export function NoApplicationsState(props: {
     <Box data-testid="argocd-no-applications">
       <Typography variant="subtitle1" gutterBottom>
         No Argo CD application matches this entity.
+      </Typography>
+      <Typography variant="body2" paragraph>
+        Applications show only to members of a group with a role in their Argo
+        CD project.
       </Typography>
       <Typography variant="body2">Annotations used:</Typography>
       <ul>

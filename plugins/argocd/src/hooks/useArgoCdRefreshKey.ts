@@ -5,7 +5,6 @@ import {
   ApplicationSelection,
   ApplicationsChangedSignal,
   ARGOCD_SIGNAL_CHANNEL,
-  matchesSelection,
   parseApplicationSelection,
 } from '@paved/plugin-argocd-common';
 
@@ -28,27 +27,27 @@ function readSelection(entity: Entity): ApplicationSelection | undefined {
   }
 }
 
+/**
+ * Whether a signal may concern the entity: it names only the instances where something
+ * changed, so any change on an instance the entity searches counts.
+ */
 function concernsSelection(
   signal: unknown,
   selection: ApplicationSelection,
 ): boolean {
-  const changed = (signal as Partial<ApplicationsChangedSignal> | null)
-    ?.changed;
-  if (!Array.isArray(changed)) {
+  const instances = (signal as Partial<ApplicationsChangedSignal> | null)
+    ?.instances;
+  if (!Array.isArray(instances)) {
     return false;
   }
-  return changed.some(app => {
-    try {
-      return matchesSelection(selection, app);
-    } catch {
-      return false;
-    }
-  });
+  return selection.instances
+    ? instances.some(instance => selection.instances!.includes(instance))
+    : instances.length > 0;
 }
 
 /**
  * A number that grows whenever the entity's Argo CD data may have changed: when the backend
- * signals a change to one of its Applications, and on a poll: every
+ * signals a change on an instance the entity searches, and on a poll: every
  * {@link ARGOCD_POLL_INTERVAL_MS} without signals, {@link ARGOCD_SAFETY_POLL_INTERVAL_MS} with. Use it as a dependency of the fetch.
  */
 export function useArgoCdRefreshKey(entity: Entity): number {

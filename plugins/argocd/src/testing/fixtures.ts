@@ -141,5 +141,6 @@ export function cartDetail(
         source: { repoURL: 'https://github.com/paved/cart', path: 'deploy' },
       },
     },
+    redacted: false,
   };
 }

@@ -1,5 +1,6 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { signalApiRef } from '@backstage/plugin-signals-react';
 import {
@@ -18,12 +19,25 @@ import {
 } from '../../testing/fixtures';
 import { DeploymentsCard } from './DeploymentsCard';
 
+/** The cart component, looking only at the prod instance. */
+const cartOnProdEntity: Entity = {
+  ...cartEntity,
+  metadata: {
+    ...cartEntity.metadata,
+    annotations: {
+      ...cartEntity.metadata.annotations,
+      'argocd/instance-name': 'prod',
+    },
+  },
+};
+
 function renderCard(options: {
   argoCdApi: FakeArgoCdApi;
   signalApi?: FakeSignalApi;
+  entity?: Entity;
 }) {
   const element = (
-    <EntityProvider entity={cartEntity}>
+    <EntityProvider entity={options.entity ?? cartEntity}>
       <DeploymentsCard />
     </EntityProvider>
   );
@@ -153,6 +167,11 @@ describe('DeploymentsCard', () => {
       within(empty).getByText('No Argo CD application matches this entity.'),
     ).toBeInTheDocument();
     expect(
+      within(empty).getByText(
+        'Applications show only to members of a group with a role in their Argo CD project.',
+      ),
+    ).toBeInTheDocument();
+    expect(
       within(empty).getByText('argocd/app-name: cart'),
     ).toBeInTheDocument();
     expect(
@@ -181,7 +200,29 @@ describe('DeploymentsCard', () => {
     ).toBeInTheDocument();
   });
 
-  it('refetches when a signal announces a change to one of its applications, and ignores others', async () => {
+  it('refetches when a signal announces a change on an instance it searches, and ignores others', async () => {
+    const argoCdApi = new FakeArgoCdApi();
+    const signalApi = new FakeSignalApi();
+    argoCdApi.applications = applicationsResponse([
+      application({ health: { status: 'Progressing' } }),
+    ]);
+    await renderCard({ argoCdApi, signalApi, entity: cartOnProdEntity });
+    await screen.findByLabelText('Health: Progressing');
+
+    argoCdApi.applications = applicationsResponse([application()]);
+    await act(async () =>
+      signalApi.publish(ARGOCD_SIGNAL_CHANNEL, { instances: ['dev'] }),
+    );
+    await act(async () =>
+      signalApi.publish(ARGOCD_SIGNAL_CHANNEL, { instances: ['prod'] }),
+    );
+
+    expect(await screen.findByLabelText('Health: Healthy')).toBeInTheDocument();
+    // One initial fetch and one for prod: the change on dev, which it does not search, fetched nothing.
+    expect(argoCdApi.callsOf('getEntityApplications')).toBe(2);
+  });
+
+  it('refetches on a change on any instance when the entity searches them all', async () => {
     const argoCdApi = new FakeArgoCdApi();
     const signalApi = new FakeSignalApi();
     argoCdApi.applications = applicationsResponse([
@@ -192,32 +233,10 @@ describe('DeploymentsCard', () => {
 
     argoCdApi.applications = applicationsResponse([application()]);
     await act(async () =>
-      signalApi.publish(ARGOCD_SIGNAL_CHANNEL, {
-        changed: [
-          {
-            instance: 'prod',
-            namespace: 'argocd',
-            name: 'payments',
-            project: 'shop',
-          },
-        ],
-      }),
-    );
-    await act(async () =>
-      signalApi.publish(ARGOCD_SIGNAL_CHANNEL, {
-        changed: [
-          {
-            instance: 'prod',
-            namespace: 'argocd',
-            name: 'cart',
-            project: 'shop',
-          },
-        ],
-      }),
+      signalApi.publish(ARGOCD_SIGNAL_CHANNEL, { instances: ['dev'] }),
     );
 
     expect(await screen.findByLabelText('Health: Healthy')).toBeInTheDocument();
-    // One initial fetch and one for the matching signal: the other app's change fetched nothing.
     expect(argoCdApi.callsOf('getEntityApplications')).toBe(2);
   });
 
@@ -231,18 +250,10 @@ describe('DeploymentsCard', () => {
     await screen.findByLabelText('Health: Progressing');
 
     argoCdApi.applications = applicationsResponse([application()]);
-    const change = {
-      changed: [
-        {
-          instance: 'prod',
-          namespace: 'argocd',
-          name: 'cart',
-          project: 'shop',
-        },
-      ],
-    };
     for (let replica = 0; replica < 3; replica++) {
-      await act(async () => signalApi.publish(ARGOCD_SIGNAL_CHANNEL, change));
+      await act(async () =>
+        signalApi.publish(ARGOCD_SIGNAL_CHANNEL, { instances: ['prod'] }),
+      );
     }
 
     expect(await screen.findByLabelText('Health: Healthy')).toBeInTheDocument();

@@ -8,6 +8,7 @@ import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
+import { Alert } from '@material-ui/lab';
 import {
   CodeSnippet,
   Link,
@@ -18,6 +19,7 @@ import {
   ApplicationCondition,
   ApplicationDetailResponse,
   ManagedResource,
+  REDACTED_VALUE,
 } from '@paved/plugin-argocd-common';
 import { stringify } from 'yaml';
 import { ApplicationAnswer, ApplicationViewProps } from './ApplicationAnswer';
@@ -114,6 +116,16 @@ function ApplicationDetails(props: { detail: ApplicationDetailResponse }) {
       </Box>
       <Box mt={3}>
         <Typography variant="h6">Manifest</Typography>
+        {detail.redacted && (
+          <Box mb={1}>
+            <Alert severity="info">
+              Helm values and parameters, kustomize patches and plugin
+              environments show as {REDACTED_VALUE}: they often hold
+              credentials, so only owners of this Application's Argo CD project
+              can read them here.
+            </Alert>
+          </Box>
+        )}
         <CodeSnippet
           language="yaml"
           text={stringify(detail.manifest)}
@@ -126,7 +138,8 @@ function ApplicationDetails(props: { detail: ApplicationDetailResponse }) {
 
 /**
  * The Kubernetes view of one Application: the resources it manages with their sync and
- * health, its conditions, and its manifest as the cluster holds it.
+ * health, its conditions, and its manifest as the cluster holds it (redacted, with a note,
+ * when the user may not read it whole).
  */
 export function ApplicationDetailsDialog(
   props: ApplicationViewProps & { open: boolean; onClose: () => void },

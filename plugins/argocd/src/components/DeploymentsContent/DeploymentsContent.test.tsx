@@ -163,6 +163,44 @@ describe('DeploymentsContent', () => {
     expect(manifestText(dialog)).toContain(
       'repoURL: https://github.com/paved/cart',
     );
+    expect(within(dialog).queryByText(/show as <redacted>/)).toBeNull();
+  });
+
+  it('says why values are hidden when the backend redacted the manifest', async () => {
+    const argoCdApi = new FakeArgoCdApi();
+    argoCdApi.applications = applicationsResponse([prodCart]);
+    argoCdApi.setHistory(prodCart, cartHistory(prodCart));
+    const detail = cartDetail(prodCart);
+    argoCdApi.setDetail(prodCart, {
+      ...detail,
+      redacted: true,
+      manifest: {
+        ...detail.manifest,
+        spec: {
+          project: 'shop',
+          source: {
+            repoURL: 'https://github.com/paved/cart',
+            helm: { values: '<redacted>' },
+          },
+        },
+      },
+    });
+    await renderContent(argoCdApi);
+
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Details of cart on Production',
+      }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText(
+        /Helm values and parameters, kustomize patches and plugin environments show as <redacted>: they often hold credentials, so only owners of this Application's Argo CD project can read them here\./,
+      ),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(manifestText(dialog)).toContain('values: <redacted>'),
+    );
   });
 
   it("shows the server's message when the history cannot be read", async () => {
