@@ -16,6 +16,7 @@ import {
   type Portal,
   unpackBackendBundle,
 } from './portal.ts';
+import { signInWithGitHub } from './githubSignIn.ts';
 import { startSandbox, type RunningSandbox } from './sandbox.ts';
 
 interface CatalogEntity {
@@ -26,6 +27,8 @@ interface CatalogEntity {
 
 const demo = readCatalogFiles();
 const demoComponent = 'payments-service';
+// A Payments Team engineer: Argo CD shows the team's Applications to its members.
+const paymentsEngineer = 'daniel-mercer';
 
 let sandbox: RunningSandbox;
 before(async () => {
@@ -180,10 +183,14 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
 
     it("serves a service's deployments on both sandbox clusters, with the commits behind them", async () => {
       const base = `/api/argocd/entity/component/default/${demoComponent}/applications`;
+      const engineer = await signInWithGitHub(portal.baseUrl, paymentsEngineer);
       const body = await eventually(
         'both clusters to report the service',
         async () => {
-          const answer = await portal.getJson<ApplicationsBody>(base, token);
+          const answer = await portal.getJson<ApplicationsBody>(
+            base,
+            engineer,
+          );
           return answer.applications.length === 2 ? answer : undefined;
         },
         60_000,
@@ -201,7 +208,7 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
       // Commit details come from the GitHub stand-in and are stored in this database.
       const history = await portal.getJson<HistoryBody>(
         `${base}/sandbox-prod/argocd/${demoComponent}/history`,
-        token,
+        engineer,
       );
       assert.ok(history.history.length >= 1);
       const prod = body.applications.find(a => a.instance === 'sandbox-prod');

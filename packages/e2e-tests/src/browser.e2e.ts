@@ -1,6 +1,8 @@
 // A newcomer's first visit, in Debian's Chromium against the built portal with the sandbox's
-// clusters and GitHub: sign in as guest, browse the demo catalog, filter it by owner, open a
-// service, read its docs, search the docs, see where the service is deployed and its history.
+// clusters and GitHub: sign in with GitHub as a Payments Team engineer, browse the demo catalog,
+// filter it by owner, open a service, read its docs, search the docs, see where the service is
+// deployed and its history; act on what the team owns and be refused elsewhere; an admin finds
+// the refusal in the audit log; the guest is asked to sign in before acting.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +39,11 @@ const otherComponent = components.find(
   e => e.spec?.owner !== team.metadata.name,
 )!;
 const service = byName('Component', 'payments-service');
+const foreignService = byName('Component', 'storefront-web');
+const engineer = byName('User', 'daniel-mercer');
+const admin = byName('User', 'ingrid-solberg');
+const personName = (user: CatalogFileEntity) =>
+  (user.spec?.profile as { displayName: string }).displayName;
 const docsNav = (
   parse(
     readFileSync(
@@ -89,10 +96,32 @@ describe('a newcomer in Chromium', () => {
     await sandbox?.stop();
   });
 
-  it('signs in as guest and lands on the home page', async () => {
+  /** The GitHub card's sign-in opens the stand-in's login page in a popup; pick the person there. */
+  async function signInWithGitHub(user: CatalogFileEntity) {
     await page.goto(portal.baseUrl);
-    await page.getByRole('button', { name: 'Enter' }).click();
+    const popup = page.waitForEvent('popup');
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    const login = await popup;
+    await login
+      .getByRole('button', { name: personName(user), exact: true })
+      .click();
     await page.getByText('Welcome to Paved').waitFor();
+  }
+
+  async function signOut() {
+    await page.getByText('Sign out', { exact: true }).click();
+    await page.getByText('Sign in to Paved').waitFor();
+  }
+
+  it("signs in with GitHub as a Payments Team engineer, chosen on the stand-in's login page", async () => {
+    await signInWithGitHub(engineer);
+  });
+
+  it('shows who is signed in, with a way to sign out', async () => {
+    await page
+      .getByText(`Signed in as ${personName(engineer)}`, { exact: true })
+      .waitFor();
+    await page.getByText('Sign out', { exact: true }).waitFor();
   });
 
   it('lists every component in the catalog', async () => {
@@ -308,6 +337,61 @@ describe('a newcomer in Chromium', () => {
       .first()
       .waitFor();
     assert.equal(await page.getByText('No pods with errors').count(), 2);
+  });
+
+  it('refreshes Payments Service, which the team owns', async () => {
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/${service.metadata.name}`,
+    );
+    await page.getByTitle('Schedule entity refresh').click();
+    await page.getByText('Refresh scheduled').waitFor();
+  });
+
+  it("is refused, with a clear message, when unregistering another team's service", async () => {
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/${foreignService.metadata.name}`,
+    );
+    await page.getByTestId('menu-button').click();
+    await page.getByText('Unregister entity').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Advanced Options').click();
+    await dialog.getByRole('button', { name: 'Delete Entity' }).click();
+    await page.getByText(/not allowed|Not allowed|NotAllowedError/).first().waitFor();
+    // Still there for everyone.
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/${foreignService.metadata.name}`,
+    );
+    await page
+      .getByRole('heading', { name: displayName(foreignService) })
+      .first()
+      .waitFor();
+  });
+
+  it('lets an admin find that refusal on the Audit log page', async () => {
+    await signOut();
+    await signInWithGitHub(admin);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const row = page
+      .getByRole('row')
+      .filter({ hasText: engineer.metadata.name })
+      .filter({ hasText: 'entity-mutate' })
+      .filter({ hasText: 'Denied' });
+    await row.first().waitFor({ timeout: 30_000 });
+  });
+
+  it('tells the guest to sign in with GitHub before acting', async () => {
+    await signOut();
+    await page.getByRole('button', { name: 'Enter' }).click();
+    await page.goto(`${portal.baseUrl}/create`);
+    await page
+      .getByRole('status')
+      .getByText(/sign in with\s+GitHub/)
+      .waitFor();
+    assert.equal(
+      await page.getByRole('link', { name: 'Audit log' }).count(),
+      0,
+      'the guest sees no Audit log entry',
+    );
   });
 });
 

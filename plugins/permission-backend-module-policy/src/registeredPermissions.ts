@@ -38,8 +38,14 @@ export async function readRegisteredPermissions(deps: {
           )}/.well-known/backstage/permissions/metadata`,
           { headers: { Authorization: `Bearer ${token}` } },
         );
-        // Plugins that never touched the permissions registry serve no metadata.
-        if (res.status === 404) return { pluginId, permissions: [] };
+        // Plugins that never touched the permissions registry serve no metadata: a 404, or
+        // for the app plugin, its index.html.
+        const isJson = res.headers
+          .get('content-type')
+          ?.startsWith('application/json');
+        if (res.status === 404 || (res.ok && !isJson)) {
+          return { pluginId, permissions: [] };
+        }
         if (!res.ok) {
           throw new Error(`${res.status} ${res.statusText}`);
         }

@@ -1,0 +1,106 @@
+// The expected decision of Paved's permission policy for each demo role and every permission the
+// backend registers (plugins/permission-backend-module-policy/README.md explains each rule).
+// A permission the backend registers without a row here fails the matrix test.
+
+export type Decision = 'ALLOW' | 'DENY' | 'n/a';
+
+/**
+ * Resource types the portal holds no instance of yet, so Backstage cannot decide for a user:
+ * scaffolder tasks exist only once a template has run (templates/ has none yet). Their rules are
+ * covered by the policy's unit tests; their rows read n/a until then.
+ */
+export const unevaluable: Record<string, string> = {
+  'scaffolder-task': 'no scaffolder task exists before a template has run',
+};
+export type Role = 'guest' | 'member' | 'owner' | 'approver' | 'admin';
+
+/** Demo people who play each role (demo/org.yaml); the guest signs in without GitHub. */
+export const roles: { name: Role; login?: string; who: string }[] = [
+  { name: 'guest', who: 'the guest (embedded default only)' },
+  {
+    name: 'member',
+    login: 'priya-raman',
+    who: 'Storefront Team member, not an owner of payments-service',
+  },
+  {
+    name: 'owner',
+    login: 'daniel-mercer',
+    who: 'Payments Team member, owner of payments-service',
+  },
+  {
+    name: 'approver',
+    login: 'oliver-nakamura',
+    who: 'SRE Team member (paved.permissions.approvers)',
+  },
+  {
+    name: 'admin',
+    login: 'ingrid-solberg',
+    who: 'Platform Team member (paved.permissions.admins)',
+  },
+];
+
+/**
+ * The resource each resource permission is asked about (Backstage requires one from users), so
+ * conditional decisions resolve to a definite answer.
+ */
+export const resourceRefs: Record<string, string> = {
+  'catalog-entity': 'component:default/payments-service',
+  // payments-service's Application on the production cluster (project team-payments).
+  'argocd-application': 'sandbox-prod/argocd/payments-service',
+  'scaffolder-template': 'template:default/probe',
+  'scaffolder-action': 'fetch:template',
+};
+
+const everyone = (d: Decision): Record<Role, Decision> => ({
+  guest: d,
+  member: d,
+  owner: d,
+  approver: d,
+  admin: d,
+});
+const adminsOnly = { ...everyone('DENY'), admin: 'ALLOW' } as const;
+const people = { ...everyone('ALLOW'), guest: 'DENY' } as const;
+const paymentsOwners = {
+  ...everyone('DENY'),
+  owner: 'ALLOW',
+  admin: 'ALLOW',
+} as const;
+
+export const expectedDecisions: Record<string, Record<Role, Decision>> = {
+  'catalog.entity.read': everyone('ALLOW'),
+  'catalog.entity.create': people,
+  'catalog.entity.delete': paymentsOwners,
+  'catalog.entity.refresh': paymentsOwners,
+  'catalog.entity.validate': people,
+  'catalog.location.read': everyone('ALLOW'),
+  'catalog.location.create': people,
+  'catalog.location.analyze': people,
+  'catalog.location.delete': adminsOnly,
+  'catalog.ingestion.read': everyone('ALLOW'),
+  'catalog.ingestion.manage': adminsOnly,
+
+  'scaffolder.action.execute': people,
+  'scaffolder.task.create': people,
+  // Each person reads and cancels the tasks they created (IS_TASK_OWNER).
+  'scaffolder.task.read': everyone('n/a'),
+  'scaffolder.task.cancel': everyone('n/a'),
+  'scaffolder.template.parameter.read': everyone('ALLOW'),
+  'scaffolder.template.step.read': everyone('ALLOW'),
+  'scaffolder.template.management': adminsOnly,
+  'scaffolder.template.dry-run': adminsOnly,
+
+  'kubernetes.clusters.read': everyone('ALLOW'),
+  'kubernetes.resources.read': everyone('ALLOW'),
+  'kubernetes.proxy': adminsOnly,
+
+  // payments-service's project names the Payments Team as owner and the SRE Team as viewer.
+  'argocd.application.read': {
+    ...everyone('DENY'),
+    owner: 'ALLOW',
+    approver: 'ALLOW',
+    admin: 'ALLOW',
+  },
+  'argocd.application.manifest.read': paymentsOwners,
+
+  'audit-log.event.read': adminsOnly,
+};
