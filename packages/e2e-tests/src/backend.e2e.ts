@@ -187,10 +187,7 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
       const body = await eventually(
         'both clusters to report the service',
         async () => {
-          const answer = await portal.getJson<ApplicationsBody>(
-            base,
-            engineer,
-          );
+          const answer = await portal.getJson<ApplicationsBody>(base, engineer);
           return answer.applications.length === 2 ? answer : undefined;
         },
         60_000,
@@ -283,6 +280,7 @@ describe('production config', () => {
     );
     assert.match(output, /\(set GITHUB_ORG\)/);
     assert.match(output, /\(set K8S_PROD_URL\)/);
+    assert.match(output, /\(set PAVED_ADMIN_GROUP\)/);
     assert.doesNotMatch(output, /POSTGRES_HOST|POSTGRES_USER|PAVED_BASE_URL/);
   });
 });

@@ -18,6 +18,7 @@ import {
   type Portal,
 } from './portal.ts';
 import { startSandbox, type RunningSandbox } from './sandbox.ts';
+import { signInWithGitHub as signInOverHttp } from './githubSignIn.ts';
 
 const entities = readCatalogFiles();
 const components = entities.filter(e => e.kind === 'Component');
@@ -347,24 +348,44 @@ describe('a newcomer in Chromium', () => {
     await page.getByText('Refresh scheduled').waitFor();
   });
 
-  it("is refused, with a clear message, when unregistering another team's service", async () => {
+  it("cannot unregister another team's service, and is refused with a message when trying anyway", async () => {
+    const unregister = page.getByRole('menuitem', {
+      name: 'Unregister entity',
+    });
+    // The team's own service: the action is offered.
+    await page.getByRole('button', { name: 'More actions' }).click();
+    await unregister.waitFor();
+    assert.notEqual(await unregister.getAttribute('aria-disabled'), 'true');
+    await page.keyboard.press('Escape');
+
     await page.goto(
       `${portal.baseUrl}/catalog/default/component/${foreignService.metadata.name}`,
     );
-    await page.getByTestId('menu-button').click();
-    await page.getByText('Unregister entity').click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByText('Advanced Options').click();
-    await dialog.getByRole('button', { name: 'Delete Entity' }).click();
-    await page.getByText(/not allowed|Not allowed|NotAllowedError/).first().waitFor();
-    // Still there for everyone.
-    await page.goto(
-      `${portal.baseUrl}/catalog/default/component/${foreignService.metadata.name}`,
+    await page.getByRole('button', { name: 'More actions' }).click();
+    await unregister.waitFor();
+    assert.equal(await unregister.getAttribute('aria-disabled'), 'true');
+    await page.keyboard.press('Escape');
+
+    // Trying anyway, as a script would with the same person's token, is refused and explained.
+    const token = await signInOverHttp(portal.baseUrl, engineer.metadata.name);
+    const headers = { Authorization: `Bearer ${token}` };
+    const entityUrl = `${portal.baseUrl}/api/catalog/entities/by-name/component/default/${foreignService.metadata.name}`;
+    const { metadata } = (await (
+      await fetch(entityUrl, { headers })
+    ).json()) as {
+      metadata: { uid: string };
+    };
+    const refused = await fetch(
+      `${portal.baseUrl}/api/catalog/entities/by-uid/${metadata.uid}`,
+      { method: 'DELETE', headers },
     );
-    await page
-      .getByRole('heading', { name: displayName(foreignService) })
-      .first()
-      .waitFor();
+    assert.equal(refused.status, 403);
+    const body = (await refused.json()) as { error: { message: string } };
+    assert.match(
+      body.error.message,
+      /Not allowed by Paved's permission policy/,
+    );
+    assert.equal((await fetch(entityUrl, { headers })).status, 200);
   });
 
   it('lets an admin find that refusal on the Audit log page', async () => {
@@ -382,7 +403,8 @@ describe('a newcomer in Chromium', () => {
   it('tells the guest to sign in with GitHub before acting', async () => {
     await signOut();
     await page.getByRole('button', { name: 'Enter' }).click();
-    await page.goto(`${portal.baseUrl}/create`);
+    await page.getByText('Welcome to Paved').waitFor();
+    await page.getByRole('link', { name: 'Create' }).first().click();
     await page
       .getByRole('status')
       .getByText(/sign in with\s+GitHub/)

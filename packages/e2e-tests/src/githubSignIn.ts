@@ -79,7 +79,10 @@ export async function gitHubSession(
 ): Promise<GitHubSignIn> {
   const env = options.env ?? 'development';
   const portal = new URL(portalBaseUrl);
-  const authBase = new URL('api/auth/github/', `${portal.href.replace(/\/?$/, '/')}`);
+  const authBase = new URL(
+    'api/auth/github/',
+    `${portal.href.replace(/\/?$/, '/')}`,
+  );
   const jar = new CookieJar();
 
   const start = new URL('start', authBase);

@@ -100,7 +100,10 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
             '/api/catalog/entities/by-name/component/default/payments-service',
             ...roles
               .filter(role => role.login)
-              .map(role => `/api/catalog/entities/by-name/user/default/${role.login}`),
+              .map(
+                role =>
+                  `/api/catalog/entities/by-name/user/default/${role.login}`,
+              ),
           ]) {
             const answer = await call(portal, tokens.guest, 'GET', path);
             if (answer.status !== 200) return undefined;
@@ -239,12 +242,22 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
     it('refuses catalog writes to those who may not make them, and changes nothing', async () => {
       const entityPath =
         '/api/catalog/entities/by-name/component/default/payments-service';
-      const { json: entity } = await call(portal, tokens.member, 'GET', entityPath);
+      const { json: entity } = await call(
+        portal,
+        tokens.member,
+        'GET',
+        entityPath,
+      );
       const uid = entity.metadata.uid as string;
 
       for (const role of ['guest', 'member', 'approver'] as Role[]) {
         assertRefused(
-          await call(portal, tokens[role], 'DELETE', `/api/catalog/entities/by-uid/${uid}`),
+          await call(
+            portal,
+            tokens[role],
+            'DELETE',
+            `/api/catalog/entities/by-uid/${uid}`,
+          ),
           `${role} unregistering payments-service`,
         );
         assertRefused(
@@ -254,23 +267,43 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
           `${role} refreshing payments-service`,
         );
       }
-      assert.equal((await call(portal, tokens.member, 'GET', entityPath)).status, 200);
+      assert.equal(
+        (await call(portal, tokens.member, 'GET', entityPath)).status,
+        200,
+      );
 
       // Its owners may refresh it.
-      const refreshed = await call(portal, tokens.owner, 'POST', '/api/catalog/refresh', {
-        entityRef: payments,
-      });
+      const refreshed = await call(
+        portal,
+        tokens.owner,
+        'POST',
+        '/api/catalog/refresh',
+        {
+          entityRef: payments,
+        },
+      );
       assert.equal(refreshed.status, 200, refreshed.text);
 
-      const locationsBefore = await call(portal, tokens.admin, 'GET', '/api/catalog/locations');
+      const locationsBefore = await call(
+        portal,
+        tokens.admin,
+        'GET',
+        '/api/catalog/locations',
+      );
       assertRefused(
         await call(portal, tokens.guest, 'POST', '/api/catalog/locations', {
           type: 'url',
-          target: 'https://github.com/acme/new-service/blob/main/catalog-info.yaml',
+          target:
+            'https://github.com/acme/new-service/blob/main/catalog-info.yaml',
         }),
         'the guest registering a location',
       );
-      const locationsAfter = await call(portal, tokens.admin, 'GET', '/api/catalog/locations');
+      const locationsAfter = await call(
+        portal,
+        tokens.admin,
+        'GET',
+        '/api/catalog/locations',
+      );
       assert.equal(locationsAfter.json.length, locationsBefore.json.length);
     });
 
@@ -283,11 +316,17 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
       };
       for (const role of ['guest', 'member', 'owner'] as Role[]) {
         assertRefused(
-          await call(portal, tokens[role], 'POST', '/api/scaffolder/v2/dry-run', {
-            template,
-            values: {},
-            directoryContents: [],
-          }),
+          await call(
+            portal,
+            tokens[role],
+            'POST',
+            '/api/scaffolder/v2/dry-run',
+            {
+              template,
+              values: {},
+              directoryContents: [],
+            },
+          ),
           `${role} dry-running a template`,
         );
       }
@@ -298,14 +337,20 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
         }),
         'the guest running a template',
       );
-      const tasks = await call(portal, tokens.admin, 'GET', '/api/scaffolder/v2/tasks');
+      const tasks = await call(
+        portal,
+        tokens.admin,
+        'GET',
+        '/api/scaffolder/v2/tasks',
+      );
       assert.equal(tasks.status, 200, tasks.text);
       assert.equal(tasks.json.totalTasks ?? tasks.json.tasks.length, 0);
     });
 
     it('closes the Kubernetes proxy to everyone but admins, and nothing changes on the cluster', async () => {
       const cluster = { 'Backstage-Kubernetes-Cluster': 'sandbox-dev' };
-      const configMaps = '/api/kubernetes/proxy/api/v1/namespaces/default/configmaps';
+      const configMaps =
+        '/api/kubernetes/proxy/api/v1/namespaces/default/configmaps';
       const configMap = {
         apiVersion: 'v1',
         kind: 'ConfigMap',
@@ -314,72 +359,135 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
       };
       for (const role of ['guest', 'member', 'owner', 'approver'] as Role[]) {
         assertRefused(
-          await call(portal, tokens[role], 'GET', '/api/kubernetes/proxy/api/v1/namespaces', undefined, cluster),
+          await call(
+            portal,
+            tokens[role],
+            'GET',
+            '/api/kubernetes/proxy/api/v1/namespaces',
+            undefined,
+            cluster,
+          ),
           `${role} listing namespaces through the proxy`,
         );
         assertRefused(
-          await call(portal, tokens[role], 'POST', configMaps, configMap, cluster),
+          await call(
+            portal,
+            tokens[role],
+            'POST',
+            configMaps,
+            configMap,
+            cluster,
+          ),
           `${role} creating a ConfigMap through the proxy`,
         );
       }
-      const listed = await call(portal, tokens.admin, 'GET', '/api/kubernetes/proxy/api/v1/namespaces', undefined, cluster);
+      const listed = await call(
+        portal,
+        tokens.admin,
+        'GET',
+        '/api/kubernetes/proxy/api/v1/namespaces',
+        undefined,
+        cluster,
+      );
       assert.equal(listed.status, 200, listed.text);
-      assert.ok(listed.json.items.some((n: any) => n.metadata.name === 'argocd'));
-      const read = await call(portal, tokens.admin, 'GET', `${configMaps}/${configMap.metadata.name}`, undefined, cluster);
+      assert.ok(
+        listed.json.items.some((n: any) => n.metadata.name === 'argocd'),
+      );
+      const read = await call(
+        portal,
+        tokens.admin,
+        'GET',
+        `${configMaps}/${configMap.metadata.name}`,
+        undefined,
+        cluster,
+      );
       assert.equal(read.status, 404, read.text);
     });
 
     it('refuses requests addressed to a foreign host name (DNS rebinding)', async () => {
       const { port } = new URL(portal.baseUrl);
-      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request(
-          {
-            host: '127.0.0.1',
-            port,
-            path: '/api/catalog/entities?limit=1',
-            headers: { Host: `rebind.example:${port}`, Authorization: `Bearer ${tokens.admin}` },
-          },
-          res => {
-            let body = '';
-            res.on('data', chunk => (body += chunk));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          },
-        );
-        req.on('error', reject);
-        req.end();
-      });
+      const answer = await new Promise<{ status: number; body: string }>(
+        (resolve, reject) => {
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/api/catalog/entities?limit=1',
+              headers: {
+                Host: `rebind.example:${port}`,
+                Authorization: `Bearer ${tokens.admin}`,
+              },
+            },
+            res => {
+              let body = '';
+              res.on('data', chunk => (body += chunk));
+              res.on('end', () =>
+                resolve({ status: res.statusCode ?? 0, body }),
+              );
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        },
+      );
       assert.equal(answer.status, 403, answer.body);
       assert.match(answer.body, /rebind\.example/);
       // The portal's own name still works.
-      const own = await call(portal, tokens.admin, 'GET', '/api/catalog/entities?limit=1');
+      const own = await call(
+        portal,
+        tokens.admin,
+        'GET',
+        '/api/catalog/entities?limit=1',
+      );
       assert.equal(own.status, 200);
     });
 
     it("shows each viewer only the Argo CD Applications their AppProject roles allow, even through another team's selector", async () => {
       // The Observability system selects every Application that belongs to a system.
-      const path = '/api/argocd/entity/system/default/observability/applications';
+      const path =
+        '/api/argocd/entity/system/default/observability/applications';
       const visible = async (role: Role) => {
         const answer = await eventually(`${role}'s applications`, async () => {
           const res = await call(portal, tokens[role], 'GET', path);
           assert.equal(res.status, 200, res.text);
-          return res.json.applications.length > 0 || role === 'guest' || role === 'member'
+          return res.json.applications.length > 0 ||
+            role === 'guest' ||
+            role === 'member'
             ? res.json
             : undefined;
         });
-        return answer.applications as { instance: string; namespace: string; name: string; project?: string }[];
+        return answer.applications as {
+          instance: string;
+          namespace: string;
+          name: string;
+          project?: string;
+        }[];
       };
       const all = await visible('admin');
       const forPayments = await visible('owner');
       const forStorefront = await visible('member');
-      assert.ok(all.length > forPayments.length, `${all.length} vs ${forPayments.length}`);
+      assert.ok(
+        all.length > forPayments.length,
+        `${all.length} vs ${forPayments.length}`,
+      );
       assert.ok(forPayments.length >= 2, JSON.stringify(forPayments));
       const paymentsApps = new Set(
-        (await call(portal, tokens.admin, 'GET', '/api/catalog/entities?filter=spec.owner=team-payments&filter=spec.owner=group:default/team-payments')).json
+        (
+          await call(
+            portal,
+            tokens.admin,
+            'GET',
+            '/api/catalog/entities?filter=spec.owner=team-payments&filter=spec.owner=group:default/team-payments',
+          )
+        ).json
           .map((e: any) => e.metadata.annotations?.['argocd/app-name'])
           .filter(Boolean),
       );
       for (const app of forPayments) {
-        assert.ok(paymentsApps.has(app.name), `${app.name} is not a Payments Team application`);
+        assert.ok(
+          paymentsApps.has(app.name),
+          `${app.name} is not a Payments Team application`,
+        );
       }
       assert.ok(
         forStorefront.every(app => !paymentsApps.has(app.name)),
@@ -403,11 +511,19 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
         await call(portal, tokens.member, 'GET', '/api/audit-log/events'),
         'a member reading the audit log',
       );
-      const events = await eventually('the refused unregister in the audit log', async () => {
-        const res = await call(portal, tokens.admin, 'GET', '/api/audit-log/events?plugin=catalog&outcome=denied&actor=user:default/priya-raman');
-        assert.equal(res.status, 200, res.text);
-        return res.json.items.length > 0 ? res.json.items : undefined;
-      });
+      const events = await eventually(
+        'the refused unregister in the audit log',
+        async () => {
+          const res = await call(
+            portal,
+            tokens.admin,
+            'GET',
+            '/api/audit-log/events?plugin=catalog&outcome=denied&actor=user:default/priya-raman',
+          );
+          assert.equal(res.status, 200, res.text);
+          return res.json.items.length > 0 ? res.json.items : undefined;
+        },
+      );
       assert.ok(
         events.some((e: any) => e.eventId === 'entity-mutate'),
         JSON.stringify(events.slice(0, 3)),

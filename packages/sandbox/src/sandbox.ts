@@ -3,7 +3,8 @@
  * (`sandbox-dev`, `sandbox-prod`) and the GitHub stand-in, seeded with the demo organisation from
  * demo/, plus the files that let any client find them:
  *   kubeconfig        one context per cluster, for kubectl and any client
- *   app-config.yaml   the overlay that points Paved's GitHub integration and clusters here
+ *   app-config.yaml   the overlay that points Paved's GitHub integration, GitHub sign-in and
+ *                     clusters here
  * Everything lives in memory and is seeded afresh at each start.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { readDemoOrganisation } from './demo/organisation';
 import { seedDemo } from './demo/seed';
-import { GitHubStandIn, startGitHubStandIn } from './github';
+import { GitHubStandIn, OAuthApp, startGitHubStandIn } from './github';
 import { ManifestReader, RevisionResolver } from './kubernetes/argocd';
 import { standInClusterConfig, standInKubeConfig } from './kubernetes/access';
 import { KubernetesStandIn, startKubernetesStandIn } from './kubernetes/server';
@@ -21,7 +22,65 @@ export interface Sandbox {
   github: GitHubStandIn;
   clusters: KubernetesStandIn[];
   token: string;
+  /** The OAuth app GitHub sign-in uses; its credentials are new at each start. */
+  oauthApp: OAuthApp;
   stop(): Promise<void>;
+}
+
+/**
+ * Where GitHub sends people back after sign-in. A loopback callback without a port accepts any
+ * port, as on GitHub, so a portal on localhost:3000, :7007 or a test's random port all work.
+ */
+export const SIGN_IN_CALLBACK_URL =
+  'http://localhost/api/auth/github/handler/frame';
+
+/** A fresh OAuth app for GitHub sign-in, shaped like GitHub's credentials (20 and 40 hex). */
+export function newOAuthApp(): OAuthApp {
+  return {
+    clientId: `Ov23li${randomBytes(7).toString('hex')}`,
+    clientSecret: randomBytes(20).toString('hex'),
+    callbackUrl: SIGN_IN_CALLBACK_URL,
+    name: 'Paved',
+  };
+}
+
+/**
+ * The GitHub part of the overlay: the integration (REST, GraphQL and git) and the same GitHub
+ * auth provider production configures, under the `development` environment the embedded
+ * default runs in, pointed at the stand-in's OAuth web flow.
+ */
+export function gitHubOverlay(
+  github: GitHubStandIn,
+  token: string,
+  oauthApp: OAuthApp,
+) {
+  return {
+    integrations: {
+      github: [
+        {
+          host: new URL(github.apiUrl).host,
+          apiBaseUrl: github.apiUrl,
+          token,
+        },
+      ],
+    },
+    auth: {
+      providers: {
+        github: {
+          development: {
+            clientId: oauthApp.clientId,
+            clientSecret: oauthApp.clientSecret,
+            enterpriseInstanceUrl: github.webUrl,
+            signIn: {
+              resolvers: [{ resolver: 'usernameMatchingUserEntityName' }],
+            },
+          },
+        },
+      },
+    },
+    // The sign-in page offers GitHub first; the guest stays for a quick look.
+    paved: { signIn: { providers: ['github', 'guest'] } },
+  };
 }
 
 /** The checkout this runs in: the nearest folder up from `from` holding backstage.json. */
@@ -214,10 +273,12 @@ export async function startSandbox(options: {
   rmSync(join(stateDir, 'github'), { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
 
+  const oauthApp = newOAuthApp();
   const github = await startGitHubStandIn({
     port,
     tokens: [token],
     dataDir: join(stateDir, 'github'),
+    oauthApp,
   });
   const controllers = {
     resolveRevision: gitHubRevisionResolver(
@@ -268,15 +329,7 @@ export async function startSandbox(options: {
   clusters.forEach(c => c.setControllerDelay(CONTROLLER_DELAY_MS));
 
   const overlay = {
-    integrations: {
-      github: [
-        {
-          host: new URL(github.apiUrl).host,
-          apiBaseUrl: github.apiUrl,
-          token,
-        },
-      ],
-    },
+    ...gitHubOverlay(github, token, oauthApp),
     kubernetes: {
       serviceLocatorMethod: { type: 'multiTenant' },
       clusterLocatorMethods: [
@@ -299,6 +352,7 @@ export async function startSandbox(options: {
     github,
     clusters,
     token,
+    oauthApp,
     async stop() {
       await Promise.all([github.stop(), ...clusters.map(c => c.stop())]);
     },

@@ -18,6 +18,7 @@ export interface DemoTeam {
   slug: string;
   name: string;
   description?: string;
+  /** Slug of the parent team; none for a team right below the organisation. */
   parent?: string;
 }
 
@@ -59,7 +60,9 @@ function readTree(dir: string, root = dir): Record<string, string> {
 /**
  * The demo organisation as the catalog files in demo/ describe it, so the GitHub stand-in and the
  * clusters hold exactly what the portal's catalog says: the org of the components' project slugs,
- * teams from Groups of type team, users, and one repo's worth of files per component.
+ * a team per Group below the organisation (nested like the Groups), users (their GitHub login is
+ * their catalog User name, so GitHub sign-in finds them), and one repo's worth of files per
+ * component.
  */
 export function readDemoOrganisation(demoDir: string): DemoOrganisation {
   const location = parse(readFileSync(join(demoDir, 'all.yaml'), 'utf8'));
@@ -74,13 +77,34 @@ export function readDemoOrganisation(demoDir: string): DemoOrganisation {
   const groups = entities
     .filter(e => e.entity.kind === 'Group')
     .map(e => e.entity);
-  const teams = groups
-    .filter(g => g.spec?.type === 'team')
-    .map(g => ({
+  // Every group below the organisation is a GitHub team (departments too), nested as in the
+  // catalog, so GitHub's org provider rebuilds the same hierarchy from the stand-in.
+  const teamGroups = groups.filter(g => g.spec?.type !== 'organization');
+  const groupSlugs = new Set(teamGroups.map(g => g.metadata.name));
+  const teams: DemoTeam[] = [];
+  const pending = [...teamGroups];
+  while (pending.length > 0) {
+    // Parents first: GitHub needs a team to exist before it can be a parent.
+    const index = pending.findIndex(
+      g =>
+        !groupSlugs.has(g.spec?.parent) ||
+        teams.some(t => t.slug === g.spec?.parent),
+    );
+    if (index < 0) {
+      throw new Error(
+        `demo groups have a parent cycle: ${pending
+          .map(g => g.metadata.name)
+          .join(', ')}`,
+      );
+    }
+    const [g] = pending.splice(index, 1);
+    teams.push({
       slug: g.metadata.name,
       name: g.spec?.profile?.displayName ?? g.metadata.title ?? g.metadata.name,
       description: g.metadata.description,
-    }));
+      parent: groupSlugs.has(g.spec?.parent) ? g.spec?.parent : undefined,
+    });
+  }
   const teamSlugs = new Set(teams.map(t => t.slug));
 
   const users = entities

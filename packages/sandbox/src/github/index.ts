@@ -13,3 +13,4 @@ export type {
   Visibility,
 } from './model';
 export type { FileChanges, GitIdentity, GitSignature } from './repoStore';
+export type { OAuthApp } from './oauth';

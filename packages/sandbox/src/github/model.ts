@@ -273,6 +273,12 @@ export class GitHubModel {
     return [...this.repos.values()];
   }
 
+  allOrgs(): Organization[] {
+    return [...this.accounts.values()].filter(
+      (a): a is Organization => a.type === 'Organization',
+    );
+  }
+
   /** The account a commit's email belongs to, as GitHub links commits to users. */
   userByEmail(email: string): Account | undefined {
     const wanted = email.toLowerCase();

@@ -1,8 +1,9 @@
 /*
  * The HTTP face of the GitHub stand-in: one server answers the REST API
  * under /api/v3 (the GitHub Enterprise Server layout Backstage's
- * `apiBaseUrl` expects) and git's smart HTTP protocol under /git, both
- * behind the same tokens. Also the entry point with the seeding helpers.
+ * `apiBaseUrl` expects), GraphQL at /api/graphql, git's smart HTTP protocol
+ * under /git, all behind the same tokens, and the OAuth web flow under
+ * /login/oauth. Also the entry point with the seeding helpers.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { AddressInfo } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { ApiError, REST_DOCS } from './errors';
 import { serveGit } from './gitHttp';
+import { GraphQLEndpoint } from './graphql';
 import {
   Account,
   BranchProtectionSettings,
@@ -25,6 +27,7 @@ import {
   Repository,
   TeamRole,
 } from './model';
+import { OAuthApp, OAuthWebFlow } from './oauth';
 import { repository } from './render';
 import { FileChanges, GitIdentity, GitSignature, RepoStore } from './repoStore';
 import { Context, MediaParam, Reply, buildRoutes } from './routes';
@@ -36,6 +39,8 @@ export interface GitHubToken {
   login: string;
   name?: string;
   email?: string;
+  /** OAuth scopes of a token issued by the OAuth web flow; answered in `X-OAuth-Scopes`. */
+  scopes?: string[];
 }
 
 export interface GitHubStandInOptions {
@@ -53,6 +58,8 @@ export interface GitHubStandInOptions {
   author?: GitIdentity;
   /** The primary rate limit per hour; defaults to 5000, GitHub's for a token. */
   rateLimit?: number;
+  /** The one OAuth app whose web flow (`/login/oauth/…`) signs people in; none: the flow answers 404. */
+  oauthApp?: OAuthApp;
 }
 
 export interface GitHubStandIn {
@@ -131,6 +138,8 @@ export interface RepositoryJson extends Record<string, unknown> {
 }
 
 const API_PREFIX = '/api/v3';
+/** GitHub Enterprise Server's GraphQL URL, where Octokit sends queries for an `/api/v3` base URL. */
+const GRAPHQL_PATHS = ['/api/graphql', '/graphql'];
 const GIT_PREFIX = '/git';
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const DEFAULT_AUTHOR: GitIdentity = {
@@ -251,6 +260,15 @@ export async function startGitHubStandIn(
   };
   const routes = buildRoutes(model, urls);
   const webPages = new WebPages(model);
+  const graphql = new GraphQLEndpoint(model, urls);
+  const oauth = options.oauthApp
+    ? new OAuthWebFlow(model, options.oauthApp, (login, scopes) => {
+        // GitHub's OAuth app tokens: `gho_` and 36 characters.
+        const token = `gho_${randomBytes(27).toString('base64url')}`;
+        tokens.set(token, { token, login, scopes });
+        return token;
+      })
+    : undefined;
 
   function identityOf(token: GitHubToken, user: Account): GitIdentity {
     return {
@@ -323,6 +341,7 @@ export async function startGitHubStandIn(
       return;
     }
     const user = model.user(token.login);
+    if (token.scopes) headers['X-OAuth-Scopes'] = token.scopes.join(', ');
     if (rate.secondary) {
       replyError(
         new ApiError(
@@ -411,6 +430,40 @@ export async function startGitHubStandIn(
     const all = { ...headers, ...rateHeaders(), ...extra };
     if (body) all['Content-Type'] = contentType;
     send(res, result.status, all, body);
+  }
+
+  /** GraphQL: validated and executed against GitHub's schema, behind the API's tokens. */
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse) {
+    const json = (status: number, body: unknown) =>
+      send(
+        res,
+        status,
+        {
+          'Content-Type': 'application/json; charset=utf-8',
+          'X-GitHub-Request-Id': requestId(),
+        },
+        Buffer.from(JSON.stringify(body)),
+      );
+    const token = tokens.get(apiToken(req) ?? '');
+    if (!token) {
+      json(401, {
+        message: 'Bad credentials',
+        documentation_url: 'https://docs.github.com/graphql',
+      });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req)).toString('utf8'));
+    } catch {
+      json(400, {
+        message: 'Problems parsing JSON',
+        documentation_url: 'https://docs.github.com/graphql',
+      });
+      return;
+    }
+    const answer = await graphql.answer(body, model.user(token.login));
+    json(answer.status, answer.body);
   }
 
   async function handleGit(
@@ -514,11 +567,18 @@ export async function startGitHubStandIn(
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', webUrl);
     let handled: Promise<void>;
-    if (
+    if (req.method === 'POST' && GRAPHQL_PATHS.includes(url.pathname)) {
+      handled = handleGraphQL(req, res);
+    } else if (
       url.pathname === API_PREFIX ||
       url.pathname.startsWith(`${API_PREFIX}/`)
     ) {
       handled = handleApi(req, res, url);
+    } else if (oauth && url.pathname.startsWith('/login/oauth/')) {
+      handled = oauth.handle(req, res, url).then(done => {
+        if (!done) return handleWeb(req, res, url);
+        return undefined;
+      });
     } else if (url.pathname.startsWith(`${GIT_PREFIX}/`)) {
       handled = handleGit(req, res, url);
     } else {

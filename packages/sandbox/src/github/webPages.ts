@@ -18,7 +18,7 @@ const REPO_PAGE = /^\/([^/]+)\/([^/]+)\/?$/;
 /** How many commits the repository page lists. */
 const RECENT_COMMITS = 20;
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(
     /[&<>"']/g,
     c =>
@@ -28,7 +28,7 @@ function escapeHtml(text: string): string {
   );
 }
 
-function layout(title: string, body: string): string {
+export function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>

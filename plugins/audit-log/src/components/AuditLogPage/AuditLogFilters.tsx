@@ -124,7 +124,9 @@ export function AuditLogFilters(props: {
         </Grid>
         <Grid item xs={12} sm={4} md={3}>
           <FormControl fullWidth>
-            <InputLabel id="audit-log-filter-outcome-label">Outcome</InputLabel>
+            <InputLabel id="audit-log-filter-outcome-label" shrink>
+              Outcome
+            </InputLabel>
             <Select
               {...field('outcome')}
               labelId="audit-log-filter-outcome-label"
