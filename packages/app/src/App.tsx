@@ -8,5 +8,12 @@ import { signInModule } from './modules/signIn';
 
 export default createApp({
   // Signals is listed so the Argo CD card's live updates never depend on package discovery.
-  features: [catalogPlugin, signalsPlugin, argoCdPlugin, navModule, homeModule, signInModule],
+  features: [
+    catalogPlugin,
+    signalsPlugin,
+    argoCdPlugin,
+    navModule,
+    homeModule,
+    signInModule,
+  ],
 });

@@ -64,7 +64,10 @@ export class PavedPermissionPolicy implements PermissionPolicy {
     private readonly roles: RoleConfig,
     private readonly userInfo: UserInfoService,
   ) {
-    const projectRole = (caller: Caller, roleNames?: string[]): PolicyDecision => ({
+    const projectRole = (
+      caller: Caller,
+      roleNames?: string[],
+    ): PolicyDecision => ({
       result: AuthorizeResult.CONDITIONAL,
       pluginId: 'argocd',
       resourceType: argocdApplicationReadPermission.resourceType,

@@ -1,8 +1,5 @@
 import { Config } from '@backstage/config';
-import {
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 
 /** Who the caller is, as far as Paved's policy cares. */
 export interface Caller {
@@ -55,7 +52,9 @@ export function callerOf(
   roles: RoleConfig,
   info: { userEntityRef: string; ownershipEntityRefs: string[] },
 ): Caller {
-  const claims = info.ownershipEntityRefs.map(ref => ref.toLocaleLowerCase('en-US'));
+  const claims = info.ownershipEntityRefs.map(ref =>
+    ref.toLocaleLowerCase('en-US'),
+  );
   const isGuest =
     info.userEntityRef.toLocaleLowerCase('en-US') ===
     roles.guest.toLocaleLowerCase('en-US');

@@ -1,7 +1,11 @@
 import { ConfigReader } from '@backstage/config';
 import { createHostCheck } from './hostCheck';
 
-function answer(config: object, host: string | undefined, path = '/api/catalog/entities') {
+function answer(
+  config: object,
+  host: string | undefined,
+  path = '/api/catalog/entities',
+) {
   const check = createHostCheck(new ConfigReader(config));
   const result: { passed: boolean; status?: number; body?: any } = {
     passed: false,
@@ -67,10 +71,19 @@ describe('host check', () => {
       ...config,
       backend: { ...config.backend, listen },
     });
-    expect(answer(withListen({ host: '127.0.0.1', port: 7007 }), '127.0.0.1:7007').passed).toBe(true);
+    expect(
+      answer(withListen({ host: '127.0.0.1', port: 7007 }), '127.0.0.1:7007')
+        .passed,
+    ).toBe(true);
     expect(answer(withListen(':7007'), 'localhost:7007').passed).toBe(true);
-    expect(answer(withListen({ host: '0.0.0.0', port: 7007 }), '127.0.0.1:7007').passed).toBe(true);
-    expect(answer(withListen({ host: '127.0.0.1', port: 7007 }), '10.1.2.3:7007').status).toBe(403);
+    expect(
+      answer(withListen({ host: '0.0.0.0', port: 7007 }), '127.0.0.1:7007')
+        .passed,
+    ).toBe(true);
+    expect(
+      answer(withListen({ host: '127.0.0.1', port: 7007 }), '10.1.2.3:7007')
+        .status,
+    ).toBe(403);
   });
 
   it('leaves health checks open, since probes address pods by IP', () => {

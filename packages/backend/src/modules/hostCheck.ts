@@ -90,7 +90,9 @@ export function createHostCheck(config: Config) {
         name: 'NotAllowedError',
         message: `This backend does not answer to the host '${host}'. It answers to ${[
           ...allowed,
-        ].join(', ')}; add a name to backend.allowedHosts if a proxy uses another.`,
+        ].join(
+          ', ',
+        )}; add a name to backend.allowedHosts if a proxy uses another.`,
       },
       request: { method: req.method, url: req.originalUrl },
       response: { statusCode: 403 },
