@@ -12,7 +12,7 @@ import {
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -197,16 +197,12 @@ function perViewFetchPlugin(clusters: ClusterAccess[], token: string) {
                 if (!entity) {
                   throw new NotFoundError('no such entity');
                 }
-                const [decision] = await permissions.authorize(
-                  [
-                    {
-                      permission: argocdApplicationReadPermission,
-                      resourceRef: stringifyEntityRef(entity),
-                    },
-                  ],
+                // One conditional decision per view, as the plugin asks it.
+                const [decision] = await permissions.authorizeConditional(
+                  [{ permission: argocdApplicationReadPermission }],
                   { credentials },
                 );
-                if (decision.result !== AuthorizeResult.ALLOW) {
+                if (decision.result === AuthorizeResult.DENY) {
                   throw new NotAllowedError();
                 }
                 const selection = parseApplicationSelection(entity);
