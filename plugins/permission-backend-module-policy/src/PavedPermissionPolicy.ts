@@ -121,7 +121,7 @@ export class PavedPermissionPolicy implements PermissionPolicy {
     return this.decide(caller, query);
   }
 
-  /** The decision for a caller whose roles are known; exported for the README's table test. */
+  /** The decision for a caller whose roles are known. */
   decide(caller: Caller, query: PolicyQuery): PolicyDecision {
     if (caller.isAdmin) return ALLOW;
     const rule = this.rules[query.permission.name];
@@ -129,10 +129,5 @@ export class PavedPermissionPolicy implements PermissionPolicy {
     // Anything else: reading is open to everyone signed in; acting is for admins until a rule
     // says otherwise, so a new plugin's write permission is never open by accident.
     return query.permission.attributes.action === 'read' ? ALLOW : DENY;
-  }
-
-  /** Permission names with a rule of their own (the rest follow the default). */
-  ruledPermissions(): string[] {
-    return Object.keys(this.rules);
   }
 }
