@@ -22,12 +22,14 @@ export { FORCED_ANNOTATION } from './kubernetes/crossplane';
 export {
   forceApplicationState,
   forceClaimState,
+  forceCompositeState,
   releaseForcedState,
 } from './kubernetes/forceState';
 export type {
   CustomObjectRef,
   ForcedApplicationState,
   ForcedClaimState,
+  ForcedCompositeState,
   StandInConnection,
 } from './kubernetes/forceState';
 export { startGitHubStandIn } from './github';

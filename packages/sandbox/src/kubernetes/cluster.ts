@@ -43,6 +43,7 @@ import {
   notFound,
 } from './status';
 import { KubeObject, ObjectMeta, ObjectStore } from './store';
+import { XRD_GROUP, XRD_PLURAL, xrdRuleErrors } from './xrd';
 
 export type PatchType = 'merge' | 'json';
 
@@ -465,6 +466,9 @@ export class Cluster {
     }
     if (type === CRD_TYPE) {
       errors.push(...validateCrd(object));
+    }
+    if (type.group === XRD_GROUP && type.plural === XRD_PLURAL) {
+      errors.push(...xrdRuleErrors(object, version, existing));
     }
     if (errors.length > 0) {
       throw invalid(type.kind, type.group, object.metadata.name, errors);

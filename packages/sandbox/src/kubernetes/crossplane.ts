@@ -1,16 +1,26 @@
 /*
- * A stand-in for Crossplane v1's controllers:
+ * A stand-in for Crossplane's controllers:
  * - the definition and offered controllers, which turn each
- *   CompositeResourceDefinition into served composite and claim CRDs and
- *   mark the XRD Established and Offered;
- * - a claim controller that binds each claim to a composite resource,
+ *   CompositeResourceDefinition into served composite (and, for v1
+ *   `LegacyCluster` XRDs, claim) CRDs and mark the XRD Established and Offered;
+ * - the v2 composite resource controller and a provider (composites.ts);
+ * - a claim controller that binds each v1 claim to a composite resource,
  *   reports Synced/Ready conditions with Events, publishes the connection
- *   Secret once the composite is "ready", rejects parameters a provider
- *   would, and cleans up behind a finalizer on deletion.
- * No managed resources or Compositions are evaluated.
+ *   Secret once the composite is "ready", rejects parameters its
+ *   Composition's guardrails refuse, and cleans up behind a finalizer on
+ *   deletion. A claim's composite composes nothing.
  */
-import { DelayedActions } from './delayedActions';
 import { createHash, randomBytes } from 'node:crypto';
+import { CompositeReconciler } from './composites';
+import { COMPOSITION_PLURAL, guardrailViolation } from './compositions';
+import {
+  Condition,
+  ConditionEvent,
+  isForced,
+  isReady,
+  setConditions,
+} from './crossplaneStatus';
+import { DelayedActions } from './delayedActions';
 import { LocalClient, ObjectRef, timestamp, tolerateGone } from './localClient';
 import { typeKey } from './resources';
 import { isObject } from './schema';
@@ -21,11 +31,12 @@ import {
   XrdSpec,
   claimCrd,
   compositeCrd,
+  isModern,
   xrdStatus,
 } from './xrd';
 
-/** While an object carries this annotation, the simulated controllers leave it alone. */
-export const FORCED_ANNOTATION = 'paved.dev/sandbox-forced';
+export { FORCED_ANNOTATION, isForced } from './crossplaneStatus';
+export type { Condition } from './crossplaneStatus';
 
 export const CLAIM_FINALIZER = 'finalizer.apiextensions.crossplane.io';
 const COMPONENT =
@@ -36,39 +47,10 @@ const CRD_PLURAL = 'customresourcedefinitions';
 export const WAITING_MESSAGE =
   'Composite resource claim is waiting for composite resource to become Ready';
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
-
-/**
- * What the stand-in's "provider" refuses, so failures can be provoked on
- * purpose: returns why, or undefined when the parameters are acceptable.
- */
-const PROVIDER_RULES: Record<
-  string,
-  (parameters: Record<string, unknown>) => string | undefined
-> = {
-  'xpostgresqlinstances.platform.paved.dev': ({ tier, storageGB }) =>
-    tier === 'dev' && typeof storageGB === 'number' && storageGB > 400
-      ? `tier "dev" allows at most 400 GB of storage, ${storageGB} GB requested`
-      : undefined,
-  'xbuckets.platform.paved.dev': ({ region }) =>
-    region === 'ap-southeast-2'
-      ? 'region "ap-southeast-2" is not offered by the sandbox provider; offered regions are eu-central-1, eu-west-1 and us-east-1'
-      : undefined,
-};
-
 /** The Event a claim gets when one of its conditions changes to this. */
-function transitionEvent(condition: Condition) {
+function claimEvent(condition: Condition): ConditionEvent {
   const key = `${condition.type}/${condition.status}/${condition.reason}`;
-  const events: Record<
-    string,
-    { type: 'Normal' | 'Warning'; reason: string; message: string }
-  > = {
+  const events: Record<string, ConditionEvent> = {
     'Synced/True/ReconcileSuccess': {
       type: 'Normal',
       reason: 'ConfigureCompositeResource',
@@ -100,16 +82,6 @@ function transitionEvent(condition: Condition) {
   );
 }
 
-function conditionsOf(object: KubeObject): Condition[] {
-  return isObject(object.status) && Array.isArray(object.status.conditions)
-    ? (object.status.conditions as Condition[])
-    : [];
-}
-
-export function isForced(object: KubeObject): boolean {
-  return object.metadata.annotations?.[FORCED_ANNOTATION] !== undefined;
-}
-
 /** Crossplane names a claim's composite `{claim}-{5 random characters}`; here the suffix comes from the claim's uid so it is stable. */
 function compositeName(claim: KubeObject): string {
   const suffix = createHash('sha256')
@@ -134,8 +106,6 @@ function connectionValue(
       return randomBytes(18).toString('base64url');
     case 'host':
       return `${composite}.${claim.metadata.namespace}.db.sandbox.paved.dev`;
-    case 'port':
-      return '5432';
     case 'database':
       return underscored;
     case 'bucket':
@@ -167,13 +137,17 @@ export class CrossplaneController {
   private readonly delayed = new DelayedActions();
   /** Claims (by uid) whose composite is "being provisioned" or "being deleted". */
   private readonly pending = new Set<string>();
+  private readonly composites: CompositeReconciler;
   private unsubscribe = () => {};
 
   constructor(
     private readonly client: LocalClient,
     private readonly store: ObjectStore,
-    private readonly options: { claims: boolean; delayMs: number },
-  ) {}
+    /** `reconcile: false` leaves claims and composites alone; XRDs still become CRDs. */
+    private readonly options: { reconcile: boolean; delayMs: number },
+  ) {
+    this.composites = new CompositeReconciler(client, this.delayed, options);
+  }
 
   /** Establishes the XRDs already stored, then follows changes. */
   start(): void {
@@ -199,7 +173,31 @@ export class CrossplaneController {
       );
       return;
     }
-    if (!this.options.claims || event.type === 'DELETED') {
+    if (!this.options.reconcile) {
+      return;
+    }
+    // A composed resource's change (or deletion) brings its composite back, as Crossplane's watches do.
+    const owner = this.composites.ownerOf(event.object);
+    if (owner) {
+      this.delayed.later(0, () =>
+        this.composites.reconcile(owner.xrd.metadata.name, owner.ref),
+      );
+    }
+    if (event.type === 'DELETED') {
+      return;
+    }
+    const compositeXrd = this.composites.xrdForComposite(event.resource);
+    if (compositeXrd) {
+      const spec = compositeXrd.spec as XrdSpec;
+      const ref = {
+        group: spec.group,
+        plural: spec.names.plural,
+        namespace: event.object.metadata.namespace,
+        name: event.object.metadata.name,
+      };
+      this.delayed.later(0, () =>
+        this.composites.reconcile(compositeXrd.metadata.name, ref),
+      );
       return;
     }
     const xrd = this.xrdForClaim(event.resource);
@@ -252,6 +250,7 @@ export class CrossplaneController {
       const spec = xrd.spec as XrdSpec;
       return (
         spec.claimNames !== undefined &&
+        !isModern(xrd) &&
         typeKey(spec.group, spec.claimNames.plural) === resource
       );
     });
@@ -314,9 +313,7 @@ export class CrossplaneController {
         });
         return;
       }
-      const rejection = PROVIDER_RULES[xrd.metadata.name]?.(
-        parametersOf(claim),
-      );
+      const rejection = this.guardrailViolation(claim);
       if (rejection) {
         this.setConditions(claim, ref, [
           {
@@ -329,10 +326,7 @@ export class CrossplaneController {
         return;
       }
       const xr = this.applyComposite(xrd, claim, composite);
-      const ready = conditionsOf(xr).some(
-        c => c.type === 'Ready' && c.status === 'True',
-      );
-      if (!ready) {
+      if (!isReady(xr)) {
         this.setConditions(claim, ref, [
           { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' },
           {
@@ -522,46 +516,36 @@ export class CrossplaneController {
     });
   }
 
-  /**
-   * Sets conditions the way crossplane-runtime's SetConditions does (a
-   * condition that did not change keeps its lastTransitionTime) and records
-   * an Event for each one that did.
-   */
+  /** What the claim's Composition's guardrails refuse, if anything, so failures can be provoked on purpose. */
+  private guardrailViolation(claim: KubeObject): string | undefined {
+    const compositionRef = (
+      claim.spec as { compositionRef?: { name?: string } }
+    ).compositionRef;
+    const composition = compositionRef?.name
+      ? this.client.get({
+          group: XRD_GROUP,
+          plural: COMPOSITION_PLURAL,
+          name: compositionRef.name,
+        })
+      : undefined;
+    return composition
+      ? guardrailViolation(composition, claim)?.message
+      : undefined;
+  }
+
   private setConditions(
     claim: KubeObject,
     ref: ObjectRef,
     desired: Condition[],
     extraStatus: Record<string, unknown> = {},
   ) {
-    const time = timestamp();
-    const current = conditionsOf(claim);
-    const changed: Condition[] = [];
-    const merged = [...current];
-    for (const condition of desired) {
-      const index = merged.findIndex(c => c.type === condition.type);
-      const before = merged[index];
-      const same =
-        before &&
-        before.status === condition.status &&
-        before.reason === condition.reason &&
-        (before.message ?? '') === (condition.message ?? '');
-      if (!same) {
-        const next = { ...condition, lastTransitionTime: time };
-        changed.push(next);
-        if (index >= 0) {
-          merged[index] = next;
-        } else {
-          merged.push(next);
-        }
-      }
-    }
-    const updated = this.client.mergePatch(
+    setConditions(
+      this.client,
+      claim,
       ref,
-      { status: { ...extraStatus, conditions: merged } },
-      'status',
+      desired,
+      { component: COMPONENT, eventFor: claimEvent },
+      extraStatus,
     );
-    for (const condition of changed) {
-      this.client.recordEvent(updated, COMPONENT, transitionEvent(condition));
-    }
   }
 }

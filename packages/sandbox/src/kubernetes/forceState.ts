@@ -1,5 +1,5 @@
 /*
- * Test helpers that put an Application or a claim into a chosen state over
+ * Test helpers that put an Application, a claim or a composite resource into a chosen state over
  * the stand-in's HTTP API, so watchers and informers see ordinary MODIFIED
  * events. They also set the `paved.dev/sandbox-forced` annotation, which
  * makes the simulated controllers leave the object alone until
@@ -17,12 +17,12 @@ export interface StandInConnection {
   token: string;
 }
 
-/** A custom resource, named the way `CustomObjectsApi` names it. */
+/** A custom resource, named the way `CustomObjectsApi` names it; no namespace for a cluster-scoped one. */
 export interface CustomObjectRef {
   group: string;
   version: string;
   plural: string;
-  namespace: string;
+  namespace?: string;
   name: string;
 }
 
@@ -46,11 +46,17 @@ export interface ForcedApplicationState {
 }
 
 export type ForcedClaimState = 'ReconcileError' | 'Ready';
+/** `Creating` is Synced but not yet Ready, as while composed resources are provisioned. */
+export type ForcedCompositeState = 'ReconcileError' | 'Creating' | 'Ready';
 
 function objectPath(ref: CustomObjectRef): string {
-  return `/apis/${ref.group}/${ref.version}/namespaces/${encodeURIComponent(
-    ref.namespace,
-  )}/${ref.plural}/${encodeURIComponent(ref.name)}`;
+  const namespace =
+    ref.namespace === undefined
+      ? ''
+      : `/namespaces/${encodeURIComponent(ref.namespace)}`;
+  return `/apis/${ref.group}/${ref.version}${namespace}/${
+    ref.plural
+  }/${encodeURIComponent(ref.name)}`;
 }
 
 /** A merge patch over HTTPS; returns the patched object. */
@@ -136,45 +142,22 @@ export async function forceApplicationState(
   );
 }
 
-/**
- * Puts a claim into `ReconcileError` (Synced=False with `message`) or
- * `Ready` (Synced=True, Ready=True) through its status subresource and
- * pauses the simulated Crossplane for it.
- */
-export async function forceClaimState(
+interface ForcedCondition {
+  type: string;
+  status: string;
+  reason: string;
+  message?: string;
+}
+
+/** Annotates the object, then replaces the given conditions through its status subresource. */
+async function forceConditions(
   connection: StandInConnection,
-  claim: CustomObjectRef,
-  state: ForcedClaimState,
-  message?: string,
+  ref: CustomObjectRef,
+  forced: ForcedCondition[],
 ): Promise<void> {
-  const path = objectPath(claim);
+  const path = objectPath(ref);
   const annotated = await mergePatch(connection, path, forcedMetadata);
   const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const forced =
-    state === 'Ready'
-      ? [
-          {
-            type: 'Synced',
-            status: 'True',
-            reason: 'ReconcileSuccess',
-            ...(message ? { message } : {}),
-          },
-          { type: 'Ready', status: 'True', reason: 'Available' },
-        ]
-      : [
-          {
-            type: 'Synced',
-            status: 'False',
-            reason: 'ReconcileError',
-            message: message ?? 'cannot apply composite resource',
-          },
-          {
-            type: 'Ready',
-            status: 'False',
-            reason: 'Waiting',
-            message: WAITING_MESSAGE,
-          },
-        ];
   const conditions = (annotated.status?.conditions ?? []) as Array<{
     type: string;
   }>;
@@ -186,6 +169,81 @@ export async function forceClaimState(
       ],
     },
   });
+}
+
+const synced = (message?: string): ForcedCondition => ({
+  type: 'Synced',
+  status: 'True',
+  reason: 'ReconcileSuccess',
+  ...(message ? { message } : {}),
+});
+const available: ForcedCondition = {
+  type: 'Ready',
+  status: 'True',
+  reason: 'Available',
+};
+const reconcileError = (message: string): ForcedCondition => ({
+  type: 'Synced',
+  status: 'False',
+  reason: 'ReconcileError',
+  message,
+});
+
+/**
+ * Puts a v1 claim into `ReconcileError` (Synced=False with `message`) or
+ * `Ready` (Synced=True, Ready=True) through its status subresource and
+ * pauses the simulated Crossplane for it.
+ */
+export async function forceClaimState(
+  connection: StandInConnection,
+  claim: CustomObjectRef,
+  state: ForcedClaimState,
+  message?: string,
+): Promise<void> {
+  await forceConditions(
+    connection,
+    claim,
+    state === 'Ready'
+      ? [synced(message), available]
+      : [
+          reconcileError(message ?? 'cannot apply composite resource'),
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: 'Waiting',
+            message: WAITING_MESSAGE,
+          },
+        ],
+  );
+}
+
+/**
+ * Puts a v2 composite resource into `ReconcileError` (Synced=False with
+ * `message`), `Creating` (Synced=True, Ready=False with `message`, e.g.
+ * "Unready resources: instance") or `Ready` through its status subresource
+ * and pauses the simulated Crossplane for it.
+ */
+export async function forceCompositeState(
+  connection: StandInConnection,
+  composite: CustomObjectRef,
+  state: ForcedCompositeState,
+  message?: string,
+): Promise<void> {
+  const creating: ForcedCondition = {
+    type: 'Ready',
+    status: 'False',
+    reason: 'Creating',
+    ...(message && state === 'Creating' ? { message } : {}),
+  };
+  const conditions: Record<ForcedCompositeState, ForcedCondition[]> = {
+    ReconcileError: [
+      reconcileError(message ?? 'cannot compose resources'),
+      creating,
+    ],
+    Creating: [synced(), creating],
+    Ready: [synced(message), available],
+  };
+  await forceConditions(connection, composite, conditions[state]);
 }
 
 /** Removes the forced-state annotation so the simulated controllers take the object over again. */

@@ -465,74 +465,118 @@ describe('kubectl against the stand-in', () => {
     );
   });
 
-  it("prints Crossplane's SYNCED and READY for composites and claims", async () => {
+  const crossplaneConditions = [
+    {
+      type: 'Synced',
+      status: 'True',
+      reason: 'ReconcileSuccess',
+      lastTransitionTime: '2026-01-01T00:00:00Z',
+    },
+    {
+      type: 'Ready',
+      status: 'False',
+      reason: 'Creating',
+      lastTransitionTime: '2026-01-01T00:00:00Z',
+    },
+  ];
+
+  it("prints Crossplane's SYNCED and READY for v1 claims and their composites", async () => {
     const claims =
-      '/apis/platform.paved.dev/v1alpha1/namespaces/default/postgresqlinstances';
+      '/apis/platform.paved.dev/v1alpha1/namespaces/default/buckets';
     await raw(cluster, 'POST', claims, {
       body: {
         apiVersion: 'platform.paved.dev/v1alpha1',
-        kind: 'PostgreSQLInstance',
-        metadata: { name: 'orders-db' },
+        kind: 'Bucket',
+        metadata: { name: 'assets' },
         spec: {
-          parameters: { storageGB: 20 },
-          writeConnectionSecretToRef: { name: 'orders-db-connection' },
+          parameters: { region: 'eu-west-1' },
+          writeConnectionSecretToRef: { name: 'assets-connection' },
         },
       },
     });
-    await raw(
-      cluster,
-      'POST',
-      '/apis/platform.paved.dev/v1alpha1/xpostgresqlinstances',
-      {
-        body: {
-          apiVersion: 'platform.paved.dev/v1alpha1',
-          kind: 'XPostgreSQLInstance',
-          metadata: { name: 'orders-db-x7k2p' },
-          spec: {
-            parameters: { storageGB: 20 },
-            compositionRef: { name: 'postgresql-default' },
-          },
+    await raw(cluster, 'POST', '/apis/platform.paved.dev/v1alpha1/xbuckets', {
+      body: {
+        apiVersion: 'platform.paved.dev/v1alpha1',
+        kind: 'XBucket',
+        metadata: { name: 'assets-x7k2p' },
+        spec: {
+          parameters: { region: 'eu-west-1' },
+          compositionRef: { name: 'bucket-default' },
         },
       },
-    );
-    const conditions = [
-      {
-        type: 'Synced',
-        status: 'True',
-        reason: 'ReconcileSuccess',
-        lastTransitionTime: '2026-01-01T00:00:00Z',
-      },
-      {
-        type: 'Ready',
-        status: 'False',
-        reason: 'Creating',
-        lastTransitionTime: '2026-01-01T00:00:00Z',
-      },
-    ];
+    });
     for (const path of [
-      `${claims}/orders-db/status`,
-      '/apis/platform.paved.dev/v1alpha1/xpostgresqlinstances/orders-db-x7k2p/status',
+      `${claims}/assets/status`,
+      '/apis/platform.paved.dev/v1alpha1/xbuckets/assets-x7k2p/status',
     ]) {
       const patched = await raw(cluster, 'PATCH', path, {
-        body: { status: { conditions } },
+        body: { status: { conditions: crossplaneConditions } },
         contentType: 'application/merge-patch+json',
       });
       expect(patched.status).toBe(200);
     }
 
-    const claimList = await kubectl('get', 'postgresqlinstances', '-A');
+    const claimList = await kubectl('get', 'buckets', '-A');
     expect(rows(claimList.stdout)).toEqual([
       'NAMESPACE | NAME | SYNCED | READY | CONNECTION-SECRET | AGE',
       expect.stringMatching(
-        /^default \| orders-db \| True \| False \| orders-db-connection \| \d+s$/,
+        /^default \| assets \| True \| False \| assets-connection \| \d+s$/,
       ),
     ]);
-    const composites = await kubectl('get', 'xpostgresqlinstances');
+    const composites = await kubectl('get', 'xbuckets');
     expect(rows(composites.stdout)).toEqual([
       'NAME | SYNCED | READY | COMPOSITION | AGE',
       expect.stringMatching(
-        /^orders-db-x7k2p \| True \| False \| postgresql-default \| \d+s$/,
+        /^assets-x7k2p \| True \| False \| bucket-default \| \d+s$/,
       ),
     ]);
+  });
+
+  it("prints Crossplane's columns for v2 namespaced composites", async () => {
+    await raw(cluster, 'POST', '/api/v1/namespaces', {
+      body: { metadata: { name: 'team-payments' } },
+    });
+    const composites =
+      '/apis/platform.paved.dev/v1alpha1/namespaces/team-payments/postgresqlinstances';
+    const created = await raw(cluster, 'POST', composites, {
+      body: {
+        apiVersion: 'platform.paved.dev/v1alpha1',
+        kind: 'PostgreSQLInstance',
+        metadata: { name: 'payments-db' },
+        spec: {
+          parameters: { storageGB: 20 },
+          crossplane: { compositionRef: { name: 'postgresql-default' } },
+        },
+      },
+    });
+    expect(created.status).toBe(201);
+    await raw(cluster, 'PATCH', `${composites}/payments-db/status`, {
+      body: { status: { conditions: crossplaneConditions } },
+      contentType: 'application/merge-patch+json',
+    });
+
+    const listed = await kubectl(
+      'get',
+      'postgresqlinstances',
+      '-n',
+      'team-payments',
+    );
+    expect(rows(listed.stdout)).toEqual([
+      'NAME | SYNCED | READY | COMPOSITION | AGE',
+      expect.stringMatching(
+        /^payments-db \| True \| False \| postgresql-default \| \d+s$/,
+      ),
+    ]);
+    const wide = await kubectl(
+      'get',
+      'postgresqlinstances',
+      '-n',
+      'team-payments',
+      '-o',
+      'wide',
+    );
+    expect(rows(wide.stdout)[0]).toBe(
+      'NAME | SYNCED | READY | COMPOSITION | COMPOSITIONREVISION | AGE',
+    );
   });
 });

@@ -100,7 +100,11 @@ export function bundledCrdFiles(): string[] {
   return yamlFilesIn('crds');
 }
 
-/** The Crossplane XRDs shipped with this package: `PostgreSQLInstance` and `Bucket` claims in `platform.paved.dev`. */
+/**
+ * The Crossplane offerings shipped with this package, each an XRD with its
+ * Composition: v2 `PostgreSQLInstance` and `Cache` composites and the v1
+ * `Bucket` claim, in `platform.paved.dev`.
+ */
 export function bundledXrdFiles(): string[] {
   return yamlFilesIn('crds/offered');
 }
@@ -177,15 +181,17 @@ class StandInServer {
         this.cluster.create({ type: CRD_TYPE, version: 'v1', name: '' }, crd);
       }
     }
+    // XRDs and the Compositions that go with them, each at the version its file names.
     for (const file of options.xrdFiles) {
-      for (const xrd of readManifestFile(file)) {
-        client.create(
-          {
-            group: 'apiextensions.crossplane.io',
-            plural: 'compositeresourcedefinitions',
-          },
-          xrd,
-        );
+      for (const manifest of readManifestFile(file) as KubeObject[]) {
+        const type = client.typeOf(manifest.apiVersion, manifest.kind);
+        if (!type) {
+          throw new Error(
+            `${file}: ${manifest.apiVersion} ${manifest.kind} is not served`,
+          );
+        }
+        const [, version] = manifest.apiVersion.split('/');
+        this.cluster.create({ type, version, name: '' }, manifest);
       }
     }
     const {
@@ -197,7 +203,7 @@ class StandInServer {
       readManifests,
       revisionPollIntervalMs = 30_000,
     } = options.controllers;
-    const crossplaneTiming = { claims: crossplane, delayMs };
+    const crossplaneTiming = { reconcile: crossplane, delayMs };
     this.timings.push(crossplaneTiming);
     const crossplaneController = new CrossplaneController(
       client,

@@ -15,7 +15,7 @@ export interface KubernetesStandInOptions {
   clusterName: string;
   /** CustomResourceDefinition YAML files to serve from the start; defaults to {@link bundledCrdFiles}. */
   crdFiles?: string[];
-  /** Crossplane CompositeResourceDefinition YAML files to offer from the start; defaults to {@link bundledXrdFiles}. */
+  /** Crossplane CompositeResourceDefinition (and Composition) YAML files to offer from the start; defaults to {@link bundledXrdFiles}. */
   xrdFiles?: string[];
   /** The simulated Crossplane and Argo CD controllers; both run unless switched off. */
   controllers?: ControllerOptions;
@@ -32,18 +32,18 @@ export interface KubernetesStandInOptions {
 }
 
 export interface ControllerOptions {
-  /** Reconcile Crossplane claims (XRDs are always turned into CRDs); defaults to true. */
+  /** Reconcile Crossplane claims and composite resources (XRDs are always turned into CRDs); defaults to true. */
   crossplane?: boolean;
   /** Report Argo CD Application sync, health and history; defaults to true. */
   argoCd?: boolean;
   /** Run Deployments, ReplicaSets and Pods and publish PodMetrics; defaults to true. */
   workloads?: boolean;
-  /** How long "provisioning" a claim, deleting one, syncing an Application and starting a Pod take; defaults to 2 seconds. */
+  /** How long "provisioning" a claim or managed resource, deleting one, syncing an Application and starting a Pod take; defaults to 2 seconds. */
   delayMs?: number;
   /** Resolves Application sources to commits; defaults to a fixed fake SHA per source. */
   resolveRevision?: RevisionResolver;
   /**
-   * Reads an Application source's files at a commit. With it, a sync applies
+   * Reads an Application source's repository at a commit. With it, a sync applies
    * the rendered manifests to this cluster and `status.resources` compares
    * them with the live objects; without it nothing is applied.
    */

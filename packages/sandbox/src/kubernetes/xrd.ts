@@ -1,14 +1,19 @@
 /*
- * Crossplane v1 CompositeResourceDefinitions: the composite and claim CRDs
+ * Crossplane CompositeResourceDefinitions: the composite and claim CRDs
  * Crossplane's definition and offered controllers generate from an XRD,
- * with the fields Crossplane adds to every composite resource and claim.
- * Shapes follow crossplane's internal/xcrd package (v1.x).
+ * with the fields Crossplane adds to every composite resource and claim,
+ * and the XRD CRD's own validation rules. Shapes follow crossplane-runtime's
+ * pkg/xcrd (v2.x): `LegacyCluster` XRDs get v1's composites and claims,
+ * `Namespaced` and `Cluster` XRDs v2's composites with `spec.crossplane`.
  */
-import { JSONSchemaProps, isObject } from './schema';
+import { JSONSchemaProps, deepEqual, isObject } from './schema';
+import { FieldError } from './status';
 import { KubeObject } from './store';
 
 export const XRD_GROUP = 'apiextensions.crossplane.io';
 export const XRD_PLURAL = 'compositeresourcedefinitions';
+
+export type XrdScope = 'Namespaced' | 'Cluster' | 'LegacyCluster';
 
 interface Names {
   kind: string;
@@ -30,12 +35,28 @@ interface XrdVersion {
 export interface XrdSpec {
   group: string;
   names: Names;
+  /** Defaulted by the XRD CRD: `LegacyCluster` through v1, `Namespaced` through v2. */
+  scope?: XrdScope;
   claimNames?: Names;
   connectionSecretKeys?: string[];
   defaultCompositionRef?: { name: string };
   defaultCompositionUpdatePolicy?: string;
   defaultCompositeDeletePolicy?: string;
   versions: XrdVersion[];
+}
+
+export function scopeOf(xrd: KubeObject): XrdScope {
+  return (xrd.spec as XrdSpec).scope ?? 'LegacyCluster';
+}
+
+/** v2-style composites (`Namespaced` or `Cluster`): Crossplane's fields under `spec.crossplane`, no claims. */
+export function isModern(xrd: KubeObject): boolean {
+  return scopeOf(xrd) !== 'LegacyCluster';
+}
+
+/** The version Compositions target and objects are stored in; the first one if none is marked. */
+export function referenceableVersion(spec: XrdSpec): XrdVersion {
+  return spec.versions.find(v => v.referenceable) ?? spec.versions[0];
 }
 
 const string: JSONSchemaProps = { type: 'string' };
@@ -101,7 +122,7 @@ function claimSpecProperties(): Record<string, JSONSchemaProps> {
   };
 }
 
-function compositeSpecProperties(): Record<string, JSONSchemaProps> {
+function legacyCompositeSpecProperties(): Record<string, JSONSchemaProps> {
   return {
     ...commonSpecProperties(),
     claimRef: reference(['apiVersion', 'kind', 'name', 'namespace']),
@@ -113,16 +134,54 @@ function compositeSpecProperties(): Record<string, JSONSchemaProps> {
   };
 }
 
+/** v2 nests Crossplane's fields under `spec.crossplane`; only Cluster composites may reference composed resources in other namespaces. */
+function modernCompositeSpecProperties(
+  scope: XrdScope,
+  defaultUpdatePolicy: string | undefined,
+): Record<string, JSONSchemaProps> {
+  const common = commonSpecProperties();
+  const refFields = ['apiVersion', 'kind', 'name'];
+  if (scope === 'Cluster') {
+    refFields.push('namespace');
+  }
+  return {
+    crossplane: {
+      type: 'object',
+      properties: {
+        ...common,
+        compositionUpdatePolicy: {
+          ...common.compositionUpdatePolicy,
+          ...(defaultUpdatePolicy ? { default: defaultUpdatePolicy } : {}),
+        },
+        resourceRefs: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['apiVersion', 'kind'],
+            properties: Object.fromEntries(refFields.map(f => [f, string])),
+          },
+        },
+      },
+    },
+  };
+}
+
 /** The XRD version's schema with Crossplane's spec and status fields merged in. */
 function mergedSchema(
   version: XrdVersion,
   specAdditions: Record<string, JSONSchemaProps>,
   statusAdditions: Record<string, JSONSchemaProps>,
+  modern: boolean,
 ): JSONSchemaProps {
   const given = structuredClone(version.schema?.openAPIV3Schema ?? {});
   const givenProperties = given.properties ?? {};
   const spec = givenProperties.spec ?? { type: 'object' };
   const status = givenProperties.status ?? { type: 'object' };
+  const statusProperties = { ...status.properties };
+  if (modern) {
+    // Reserved for Crossplane's own status, as spec.crossplane is for its spec fields.
+    delete statusProperties.crossplane;
+  }
   return {
     ...given,
     type: 'object',
@@ -131,7 +190,13 @@ function mergedSchema(
       ...givenProperties,
       apiVersion: string,
       kind: string,
-      metadata: { type: 'object' },
+      // v2 composites' names become label values, hence the limit.
+      metadata: modern
+        ? {
+            type: 'object',
+            properties: { name: { type: 'string', maxLength: 63 } },
+          }
+        : { type: 'object' },
       spec: {
         ...spec,
         type: 'object',
@@ -140,23 +205,34 @@ function mergedSchema(
       status: {
         ...status,
         type: 'object',
-        properties: { ...status.properties, ...statusAdditions },
+        properties: { ...statusProperties, ...statusAdditions },
       },
     },
   };
 }
 
-const printerColumns = (
-  columns: Array<[string, string, string?]>,
-  extra: unknown[] = [],
-) => [
-  ...columns.map(([name, jsonPath, type]) => ({
-    name,
-    jsonPath,
-    type: type ?? 'string',
-  })),
-  ...extra,
-  { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+type Column = [name: string, jsonPath: string, priority?: number];
+
+const printerColumn = ([name, jsonPath, priority]: Column) => ({
+  name,
+  type: 'string',
+  jsonPath,
+  ...(priority ? { priority } : {}),
+});
+
+const AGE_COLUMN = {
+  name: 'AGE',
+  type: 'date',
+  jsonPath: '.metadata.creationTimestamp',
+};
+
+const SYNCED: Column = [
+  'SYNCED',
+  ".status.conditions[?(@.type=='Synced')].status",
+];
+const READY: Column = [
+  'READY',
+  ".status.conditions[?(@.type=='Ready')].status",
 ];
 
 function ownedBy(xrd: KubeObject) {
@@ -191,13 +267,14 @@ function generatedCrd(
     names: Names;
     category: 'composite' | 'claim';
     scope: 'Cluster' | 'Namespaced';
-    /** The third printer column, after SYNCED and READY. */
-    column: [string, string];
+    modern: boolean;
+    printerColumns: (version: XrdVersion) => unknown[];
     specProperties: Record<string, JSONSchemaProps>;
     statusProperties: Record<string, JSONSchemaProps>;
   },
 ) {
   const spec = xrd.spec as XrdSpec;
+  const storage = referenceableVersion(spec);
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -209,24 +286,18 @@ function generatedCrd(
       group: spec.group,
       names: crdNames(options.names, options.category),
       scope: options.scope,
-      versions: spec.versions.map((version, index) => ({
+      versions: spec.versions.map(version => ({
         name: version.name,
         served: version.served,
-        storage: index === 0,
+        storage: version === storage,
         subresources: { status: {} },
-        additionalPrinterColumns: printerColumns(
-          [
-            ['SYNCED', ".status.conditions[?(@.type=='Synced')].status"],
-            ['READY', ".status.conditions[?(@.type=='Ready')].status"],
-            options.column,
-          ],
-          version.additionalPrinterColumns,
-        ),
+        additionalPrinterColumns: options.printerColumns(version),
         schema: {
           openAPIV3Schema: mergedSchema(
             version,
             options.specProperties,
             options.statusProperties,
+            options.modern,
           ),
         },
       })),
@@ -234,37 +305,164 @@ function generatedCrd(
   };
 }
 
-/** The cluster-scoped CRD for the XRD's composite resource. */
+/** The CRD for the XRD's composite resource: namespaced for `Namespaced` XRDs, cluster-scoped otherwise. */
 export function compositeCrd(xrd: KubeObject) {
   const spec = xrd.spec as XrdSpec;
+  const scope = scopeOf(xrd);
+  if (scope === 'LegacyCluster') {
+    return generatedCrd(xrd, {
+      names: spec.names,
+      category: 'composite',
+      scope: 'Cluster',
+      modern: false,
+      printerColumns: version => [
+        ...[
+          SYNCED,
+          READY,
+          ['COMPOSITION', '.spec.compositionRef.name'] as Column,
+        ].map(printerColumn),
+        ...(version.additionalPrinterColumns ?? []),
+        AGE_COLUMN,
+      ],
+      specProperties: legacyCompositeSpecProperties(),
+      statusProperties: {
+        conditions,
+        connectionDetails,
+        claimConditionTypes: { type: 'array', items: string },
+      },
+    });
+  }
   return generatedCrd(xrd, {
     names: spec.names,
     category: 'composite',
-    scope: 'Cluster',
-    column: ['COMPOSITION', '.spec.compositionRef.name'],
-    specProperties: compositeSpecProperties(),
-    statusProperties: {
-      conditions,
-      connectionDetails,
-      claimConditionTypes: { type: 'array', items: string },
-    },
+    scope: scope === 'Namespaced' ? 'Namespaced' : 'Cluster',
+    modern: true,
+    // As upstream, the XRD's own columns come first.
+    printerColumns: version => [
+      ...(version.additionalPrinterColumns ?? []),
+      ...(
+        [
+          SYNCED,
+          READY,
+          ['COMPOSITION', '.spec.crossplane.compositionRef.name'],
+          [
+            'COMPOSITIONREVISION',
+            '.spec.crossplane.compositionRevisionRef.name',
+            1,
+          ],
+        ] as Column[]
+      ).map(printerColumn),
+      AGE_COLUMN,
+    ],
+    specProperties: modernCompositeSpecProperties(
+      scope,
+      spec.defaultCompositionUpdatePolicy,
+    ),
+    statusProperties: { conditions },
   });
 }
 
 /** The namespaced CRD for the XRD's claim; undefined when the XRD offers no claim. */
 export function claimCrd(xrd: KubeObject) {
   const spec = xrd.spec as XrdSpec;
-  if (!spec.claimNames) {
+  if (!spec.claimNames || isModern(xrd)) {
     return undefined;
   }
   return generatedCrd(xrd, {
     names: spec.claimNames,
     category: 'claim',
     scope: 'Namespaced',
-    column: ['CONNECTION-SECRET', '.spec.writeConnectionSecretToRef.name'],
+    modern: false,
+    printerColumns: version => [
+      ...[
+        SYNCED,
+        READY,
+        [
+          'CONNECTION-SECRET',
+          '.spec.writeConnectionSecretToRef.name',
+        ] as Column,
+      ].map(printerColumn),
+      ...(version.additionalPrinterColumns ?? []),
+      AGE_COLUMN,
+    ],
     specProperties: claimSpecProperties(),
     statusProperties: { conditions, connectionDetails },
   });
+}
+
+/** A CEL rule's failure as the apiserver reports it: the object's field, `Invalid value: "<type>"`, the rule's message. */
+function ruleError(field: string, type: string, message: string): FieldError {
+  return {
+    reason: 'FieldValueInvalid',
+    field,
+    detail: `Invalid value: "${type}": ${message}`,
+  };
+}
+
+/**
+ * The XRD CRD's `x-kubernetes-validations` (see its YAML), which the
+ * stand-in does not evaluate as CEL: v2 refuses claims and XR connection
+ * secrets, v1 allows them for `LegacyCluster` only, and scope, group and
+ * names cannot change.
+ */
+export function xrdRuleErrors(
+  xrd: KubeObject,
+  version: string,
+  existing?: KubeObject,
+): FieldError[] {
+  const spec = isObject(xrd.spec) ? xrd.spec : {};
+  const legacy = spec.scope === 'LegacyCluster';
+  const errors: FieldError[] = [];
+  if (version === 'v2') {
+    if (spec.claimNames !== undefined) {
+      errors.push(
+        ruleError(
+          'spec',
+          'object',
+          "Claims aren't supported in apiextensions.crossplane.io/v2",
+        ),
+      );
+    }
+    if (spec.connectionSecretKeys !== undefined) {
+      errors.push(
+        ruleError(
+          'spec',
+          'object',
+          "XR connection secrets aren't supported in apiextensions.crossplane.io/v2",
+        ),
+      );
+    }
+  } else {
+    if (!legacy && spec.claimNames !== undefined) {
+      errors.push(
+        ruleError(
+          'spec',
+          'object',
+          'Only LegacyCluster composite resources can offer claims',
+        ),
+      );
+    }
+    if (!legacy && spec.connectionSecretKeys !== undefined) {
+      errors.push(
+        ruleError(
+          'spec',
+          'object',
+          'Only LegacyCluster composite resources support connection secrets',
+        ),
+      );
+    }
+  }
+  const before = existing && isObject(existing.spec) ? existing.spec : {};
+  for (const [field, type] of [
+    ['group', 'string'],
+    ['names', 'object'],
+    ['scope', 'string'],
+  ]) {
+    if (existing && !deepEqual(before[field], spec[field])) {
+      errors.push(ruleError(`spec.${field}`, type, 'Value is immutable'));
+    }
+  }
+  return errors;
 }
 
 function condition(
@@ -295,11 +493,12 @@ export function xrdStatus(xrd: KubeObject, time: string) {
     isObject(xrd.status) && Array.isArray(xrd.status.conditions)
       ? xrd.status.conditions
       : [];
-  const apiVersion = `${spec.group}/${spec.versions[0].name}`;
+  const apiVersion = `${spec.group}/${referenceableVersion(spec).name}`;
+  const claimNames = isModern(xrd) ? undefined : spec.claimNames;
   return {
     conditions: [
       condition('Established', 'WatchingCompositeResource', previous, time),
-      ...(spec.claimNames
+      ...(claimNames
         ? [
             condition(
               'Offered',
@@ -312,11 +511,11 @@ export function xrdStatus(xrd: KubeObject, time: string) {
     ],
     controllers: {
       compositeResourceType: { apiVersion, kind: spec.names.kind },
-      ...(spec.claimNames
+      ...(claimNames
         ? {
             compositeResourceClaimType: {
               apiVersion,
-              kind: spec.claimNames.kind,
+              kind: claimNames.kind,
             },
           }
         : {}),
