@@ -11,10 +11,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { seedInfrastructure } from './demo/infrastructure';
 import { readDemoOrganisation } from './demo/organisation';
 import { seedDemo } from './demo/seed';
 import { GitHubStandIn, OAuthApp, startGitHubStandIn } from './github';
 import { ManifestReader, RevisionResolver } from './kubernetes/argocd';
+import { RepositoryFiles, unreadBases } from './kubernetes/manifests';
 import { standInClusterConfig, standInKubeConfig } from './kubernetes/access';
 import { KubernetesStandIn, startKubernetesStandIn } from './kubernetes/server';
 
@@ -205,9 +207,14 @@ export function gitHubRevisionResolver(
   );
 }
 
+/** The files Argo CD's repo server may render: YAML, JSON and kustomize's `Kustomization`. */
+const MANIFEST_FILE = /(\.(ya?ml|json)|(^|\/)Kustomization)$/;
+
 /**
- * Argo CD's repo server checks out an Application's path at a commit; here its files are read
- * through the GitHub stand-in's contents API, folders included, once per commit SHA.
+ * Argo CD's repo server checks out a repository at a commit; here the manifest files an
+ * Application's path needs are read through the GitHub stand-in's contents API: the path's
+ * folder, then every folder its kustomizations build (bases such as `../../base`), once per
+ * commit SHA and path.
  */
 export function gitHubManifestReader(
   gitBaseUrl: string,
@@ -221,7 +228,10 @@ export function gitHubManifestReader(
     }
     const contents = async (filePath: string, raw: boolean) =>
       fetch(
-        `${apiUrl}/repos/${owner}/${repo}/contents/${filePath}?ref=${revision}`,
+        `${apiUrl}/repos/${owner}/${repo}/contents/${filePath
+          .split('/')
+          .map(encodeURIComponent)
+          .join('/')}?ref=${revision}`,
         {
           headers: {
             Authorization: `token ${token}`,
@@ -229,31 +239,85 @@ export function gitHubManifestReader(
           },
         },
       );
-    const files: Record<string, string> = {};
-    const readFolder = async (folder: string): Promise<boolean> => {
+    const files: RepositoryFiles = {};
+    const readFile = async (filePath: string) => {
+      const file = await contents(filePath, true);
+      if (file.ok) {
+        files[filePath] = await file.text();
+      }
+      return file.ok;
+    };
+    /** Reads a folder recursively (or a single file); false when it cannot be read. */
+    const readPath = async (folder: string): Promise<boolean> => {
       const res = await contents(folder, false);
       if (!res.ok) {
         return false;
       }
-      const entries = (await res.json()) as { type: string; path: string }[];
-      for (const entry of Array.isArray(entries) ? entries : []) {
-        if (entry.type === 'dir' && !(await readFolder(entry.path))) {
-          return false;
-        }
-        if (entry.type === 'file') {
-          const file = await contents(entry.path, true);
-          if (!file.ok) {
-            return false;
-          }
-          files[entry.path.slice(path ? path.length + 1 : 0)] =
-            await file.text();
-        }
+      const listing = (await res.json()) as
+        | { type: string; path: string }[]
+        | { type: string; path: string };
+      if (!Array.isArray(listing)) {
+        return listing.type !== 'file' || readFile(listing.path);
       }
-      return true;
+      const done = await Promise.all(
+        listing.map(async entry => {
+          if (entry.type === 'dir') {
+            return readPath(entry.path);
+          }
+          return entry.type !== 'file' || !MANIFEST_FILE.test(entry.path)
+            ? true
+            : readFile(entry.path);
+        }),
+      );
+      return done.every(Boolean);
     };
-    return (await readFolder(path)) ? files : undefined;
+    if (!(await readPath(path))) {
+      return undefined;
+    }
+    // A base that cannot be read stays missing; rendering then says which resource it was.
+    const tried = new Set<string>();
+    for (
+      let bases = unreadBases(files);
+      bases.length > 0;
+      bases = unreadBases(files).filter(base => !tried.has(base))
+    ) {
+      bases.forEach(base => tried.add(base));
+      await Promise.all(bases.map(readPath));
+    }
+    return files;
   };
   return memoise(read, (_repoURL, revision) => FULL_SHA.test(revision));
+}
+
+/**
+ * Where golden-path templates publish (the GitHub stand-in's organisation, with its web and clone
+ * URLs, which differ from github.com's) and which cluster's Argo CD deploys each environment.
+ */
+export function goldenPathsConfig(
+  github: GitHubStandIn,
+  org: string,
+  clusters: { dev: KubernetesStandIn; prod: KubernetesStandIn },
+) {
+  return {
+    repository: {
+      host: new URL(github.apiUrl).host,
+      owner: org,
+      webUrlBase: github.webUrl,
+      cloneUrlBase: github.gitBaseUrl,
+    },
+    environments: [
+      {
+        name: 'dev',
+        title: 'Development',
+        argocdInstance: clusters.dev.clusterName,
+      },
+      {
+        name: 'prod',
+        title: 'Production',
+        argocdInstance: clusters.prod.clusterName,
+      },
+    ],
+  };
 }
 
 /**
@@ -318,9 +382,17 @@ export async function startSandbox(options: {
   );
 
   clusters.forEach(c => c.setControllerDelay(SEEDING_DELAY_MS));
+  const demo = readDemoOrganisation(join(repoRoot, 'demo'));
   await seedDemo({
-    demo: readDemoOrganisation(join(repoRoot, 'demo')),
+    demo,
     github,
+    clusters: clusters.map(c => ({
+      name: c.clusterName,
+      kubeConfig: standInKubeConfig(c, token),
+    })),
+  });
+  await seedInfrastructure({
+    demoDir: join(repoRoot, 'demo'),
     clusters: clusters.map(c => ({
       name: c.clusterName,
       kubeConfig: standInKubeConfig(c, token),
@@ -328,8 +400,13 @@ export async function startSandbox(options: {
   });
   clusters.forEach(c => c.setControllerDelay(CONTROLLER_DELAY_MS));
 
+  const gitHub = gitHubOverlay(github, token, oauthApp);
   const overlay = {
-    ...gitHubOverlay(github, token, oauthApp),
+    ...gitHub,
+    paved: {
+      ...gitHub.paved,
+      goldenPaths: goldenPathsConfig(github, demo.org, { dev, prod }),
+    },
     kubernetes: {
       serviceLocatorMethod: { type: 'multiTenant' },
       clusterLocatorMethods: [

@@ -17,6 +17,8 @@ interface CatalogEntity {
 export interface DemoTeam {
   slug: string;
   name: string;
+  /** The Group's `spec.type`: `team`, or `department` for groups of teams. */
+  type: string;
   description?: string;
   /** Slug of the parent team; none for a team right below the organisation. */
   parent?: string;
@@ -37,9 +39,16 @@ export interface DemoComponent {
   files: Record<string, string>;
 }
 
+/** A System of the catalog and the team that owns it. */
+export interface DemoSystem {
+  name: string;
+  owner: string;
+}
+
 export interface DemoOrganisation {
   org: string;
   teams: DemoTeam[];
+  systems: DemoSystem[];
   users: { login: string; name: string; email?: string; teams: string[] }[];
   components: DemoComponent[];
 }
@@ -101,6 +110,7 @@ export function readDemoOrganisation(demoDir: string): DemoOrganisation {
     teams.push({
       slug: g.metadata.name,
       name: g.spec?.profile?.displayName ?? g.metadata.title ?? g.metadata.name,
+      type: g.spec?.type,
       description: g.metadata.description,
       parent: groupSlugs.has(g.spec?.parent) ? g.spec?.parent : undefined,
     });
@@ -118,6 +128,15 @@ export function readDemoOrganisation(demoDir: string): DemoOrganisation {
       ),
     }));
 
+  const ownerName = (owner: unknown) =>
+    String(owner).replace(/^group:(default\/)?/, '');
+  const systems = entities
+    .filter(e => e.entity.kind === 'System')
+    .map(({ entity }) => ({
+      name: entity.metadata.name,
+      owner: ownerName(entity.spec?.owner),
+    }));
+
   const components = entities
     .filter(e => e.entity.kind === 'Component')
     .map(({ entity, target }) => {
@@ -129,7 +148,7 @@ export function readDemoOrganisation(demoDir: string): DemoOrganisation {
         description: entity.metadata.description ?? '',
         type: entity.spec?.type,
         lifecycle: entity.spec?.lifecycle,
-        owner: String(entity.spec?.owner).replace(/^group:(default\/)?/, ''),
+        owner: ownerName(entity.spec?.owner),
         system: entity.spec?.system,
         tags: entity.metadata.tags ?? [],
         argoAppName: annotations['argocd/app-name'],
@@ -153,5 +172,5 @@ export function readDemoOrganisation(demoDir: string): DemoOrganisation {
       )}`,
     );
   }
-  return { org: [...slugs][0]!, teams, users, components };
+  return { org: [...slugs][0]!, teams, systems, users, components };
 }

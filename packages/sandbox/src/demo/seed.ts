@@ -109,8 +109,8 @@ const SYNC_TIMEOUT_MS = 60_000;
 /**
  * Fills the GitHub stand-in and the clusters with the demo organisation: org, teams, members,
  * one repo per component with a few commits by its team (see repoHistory), branch protection
- * on most production repos, and an Argo CD Application per deployed component (dev for all,
- * prod for production ones). Each Application is promoted through its repo's revisions in
+ * on most production repos, an Argo CD AppProject per team on every cluster, and an Argo CD
+ * Application per deployed component (dev for all, prod for production ones). Each Application is promoted through its repo's revisions in
  * order, as a team releasing would: created pinned to the first commit of `deploy/`, then
  * pinned to each later one and finally set to `main`, waiting for the simulated Argo CD to
  * deploy each (automatically on dev; on prod through a sync operation by the commit's author),
@@ -185,7 +185,7 @@ export async function seedDemo(options: {
   );
 
   await Promise.all(
-    clusters.map(cluster => seedCluster(cluster, demo.org, repos)),
+    clusters.map(cluster => seedCluster(cluster, demo, repos)),
   );
 }
 
@@ -226,11 +226,30 @@ export function appProject(
   };
 }
 
+/**
+ * The namespaces a team's Applications may deploy to: one per system it owns or has components
+ * in (a service lives in its system's namespace; `default` without a system). Listed by name,
+ * no `*`, so a new service in any of the team's systems is allowed and nothing else is.
+ */
+export function teamDestinations(demo: DemoOrganisation, team: string) {
+  const namespaces = new Set([
+    ...demo.systems.filter(s => s.owner === team).map(s => s.name),
+    ...demo.components
+      .filter(c => c.owner === team)
+      .map(c => c.system ?? 'default'),
+  ]);
+  return [...namespaces].sort().map(namespace => ({
+    server: 'https://kubernetes.default.svc',
+    namespace,
+  }));
+}
+
 async function seedCluster(
   cluster: SeedCluster,
-  org: string,
+  demo: DemoOrganisation,
   repos: SeededRepo[],
 ) {
+  const { org } = demo;
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
   const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
   const isProd = cluster.name.endsWith('prod');
@@ -243,25 +262,15 @@ async function seedCluster(
       isDeployed(component) &&
       (!isProd || component.lifecycle === 'production'),
   );
-  // One project per owning team, as Argo CD RBAC is usually split: the team owns it, SREs read
-  // every project. Groups are named as Argo CD's Dex GitHub connector names teams.
-  for (const team of new Set(deployed.map(({ component }) => component.owner))) {
-    const destinations = [
-      ...new Set(
-        deployed
-          .filter(({ component }) => component.owner === team)
-          .map(({ component }) => component.system ?? 'default'),
-      ),
-    ].map(namespace => ({
-      server: 'https://kubernetes.default.svc',
-      namespace,
-    }));
+  // One project per team, deploying or not yet, as Argo CD RBAC is usually split: the team owns
+  // it, SREs read every project. Groups are named as Argo CD's Dex GitHub connector names teams.
+  for (const team of demo.teams.filter(t => t.type === 'team')) {
     await custom.createNamespacedCustomObject({
       group: 'argoproj.io',
       version: 'v1alpha1',
       namespace: ARGOCD_NAMESPACE,
       plural: 'appprojects',
-      body: appProject(org, team, destinations),
+      body: appProject(org, team.slug, teamDestinations(demo, team.slug)),
     });
   }
 

@@ -12,6 +12,16 @@ export type TeamRole = 'member' | 'maintainer';
 
 export type Visibility = 'public' | 'private' | 'internal';
 
+/** A team's permission on a repository, weakest first: each includes the ones before it. */
+export const REPO_PERMISSIONS = [
+  'pull',
+  'triage',
+  'push',
+  'maintain',
+  'admin',
+] as const;
+export type RepoPermission = (typeof REPO_PERMISSIONS)[number];
+
 export interface Account {
   id: number;
   login: string;
@@ -96,6 +106,8 @@ export interface Repository {
   pushedAt: string;
   protections: Map<string, BranchProtectionSettings>;
   pulls: PullRequest[];
+  /** Teams of the owning organization with access, by lower-cased slug. */
+  teams: Map<string, RepoPermission>;
 }
 
 export interface CreateRepoOptions {
@@ -325,6 +337,7 @@ export class GitHubModel {
       pushedAt: now,
       protections: new Map(),
       pulls: [],
+      teams: new Map(),
     };
     this.repos.set(`${key(owner.login)}/${key(name)}`, repo);
     await this.git.init(owner.login, name, repo.defaultBranch);

@@ -5,6 +5,7 @@ import {
 } from '@backstage/integration';
 import { createPublishGithubAction } from '@backstage/plugin-scaffolder-backend-module-github';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { Octokit } from '@octokit/rest';
 import { execFile } from 'node:child_process';
 import {
   mkdirSync,
@@ -31,14 +32,10 @@ describe("Backstage's publish:github against the stand-in", () => {
       dataDir: join(dir, 'repos'),
     });
     github.createOrg('acme');
+    github.createTeam('acme', 'team-payments', { name: 'Payments' });
   });
 
-  afterAll(async () => {
-    await github?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('creates the repo, pushes the workspace, and a plain git clone returns the files', async () => {
+  function publishAction() {
     const host = new URL(github.apiUrl).host;
     const config = new ConfigReader({
       integrations: {
@@ -46,13 +43,24 @@ describe("Backstage's publish:github against the stand-in", () => {
       },
     });
     const integrations = ScmIntegrations.fromConfig(config);
-    const action = createPublishGithubAction({
-      integrations,
-      config,
-      githubCredentialsProvider:
-        DefaultGithubCredentialsProvider.fromIntegrations(integrations),
-    });
+    return {
+      host,
+      action: createPublishGithubAction({
+        integrations,
+        config,
+        githubCredentialsProvider:
+          DefaultGithubCredentialsProvider.fromIntegrations(integrations),
+      }),
+    };
+  }
 
+  afterAll(async () => {
+    await github?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the repo, pushes the workspace, and a plain git clone returns the files', async () => {
+    const { host, action } = publishAction();
     const workspacePath = join(dir, 'workspace');
     mkdirSync(join(workspacePath, 'src'), { recursive: true });
     writeFileSync(
@@ -92,4 +100,48 @@ describe("Backstage's publish:github against the stand-in", () => {
       'export {};\n',
     );
   });
+  it.each(['internal', 'private'] as const)(
+    'publishes a repository (visibility %s) with the owning team as admin, a protected default branch and topics',
+    async repoVisibility => {
+      const { host, action } = publishAction();
+      const name = `golden-${repoVisibility}`;
+      const workspacePath = join(dir, `workspace-${repoVisibility}`);
+      mkdirSync(workspacePath, { recursive: true });
+      writeFileSync(join(workspacePath, 'README.md'), `# ${name}\n`);
+
+      await action.handler(
+        createMockActionContext({
+          workspacePath,
+          input: {
+            repoUrl: `${host}?owner=acme&repo=${name}`,
+            description: 'Made from a golden path',
+            defaultBranch: 'main',
+            repoVisibility,
+            access: 'acme/team-payments',
+            protectDefaultBranch: true,
+            requiredApprovingReviewCount: 1,
+            topics: ['golden-path', 'payments'],
+          },
+        }),
+      );
+
+      const octokit = new Octokit({ baseUrl: github.apiUrl, auth: token });
+      const repo = { owner: 'acme', repo: name };
+      const { data } = await octokit.repos.get(repo);
+      expect([data.visibility, data.private]).toEqual([repoVisibility, true]);
+      expect(data.topics).toEqual(['golden-path', 'payments']);
+      const teams = await octokit.repos.listTeams(repo);
+      expect(teams.data.map(t => [t.slug, t.permission])).toEqual([
+        ['team-payments', 'admin'],
+      ]);
+      const protection = await octokit.repos.getBranchProtection({
+        ...repo,
+        branch: 'main',
+      });
+      expect(
+        protection.data.required_pull_request_reviews
+          ?.required_approving_review_count,
+      ).toBe(1);
+    },
+  );
 });

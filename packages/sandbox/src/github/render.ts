@@ -9,6 +9,8 @@ import {
   BranchProtectionSettings,
   Organization,
   PullRequest,
+  REPO_PERMISSIONS,
+  RepoPermission,
   Repository,
   Team,
 } from './model';
@@ -158,6 +160,23 @@ export function team(urls: Urls, org: Organization, value: Team): Json {
   return {
     ...teamUrls(urls, org, value),
     parent: value.parent ? teamUrls(urls, org, value.parent) : null,
+  };
+}
+
+/** A team as `GET /repos/{owner}/{repo}/teams` lists it: with its permission on that repository. */
+export function repositoryTeam(
+  urls: Urls,
+  org: Organization,
+  value: Team,
+  permission: RepoPermission,
+): Json {
+  const level = REPO_PERMISSIONS.indexOf(permission);
+  return {
+    ...team(urls, org, value),
+    permission,
+    permissions: Object.fromEntries(
+      REPO_PERMISSIONS.map((name, i) => [name, i <= level]),
+    ),
   };
 }
 

@@ -15,71 +15,10 @@ import {
   timestamp,
 } from './model';
 import * as render from './render';
-import { GitIdentity } from './repoStore';
+import { Context, Reply, Route, ok, route } from './route';
+import { teamRepositoryRoutes } from './teamRepositories';
 
-export type MediaParam = 'json' | 'raw' | 'object';
-
-export interface Context {
-  params: Record<string, string>;
-  query: URLSearchParams;
-  /** Path of the request below the API prefix, e.g. /orgs/acme/repos. */
-  path: string;
-  user: Account;
-  identity: GitIdentity;
-  media: MediaParam;
-  body(): Promise<Record<string, unknown>>;
-}
-
-export interface Reply {
-  status: number;
-  body?: unknown;
-  /** Bytes to send instead of JSON, e.g. for the raw media type. */
-  raw?: Buffer;
-  headers?: Record<string, string>;
-}
-
-export interface Route {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  docs: string;
-  handle(ctx: Context): Promise<Reply>;
-}
-
-const DOCS = 'https://docs.github.com/rest';
-
-/**
- * `:name` matches one path segment; `*name` matches the rest of the path,
- * slashes included (file paths, refs and branch names may contain them).
- */
-function route(
-  method: string,
-  template: string,
-  docs: string,
-  handle: Route['handle'],
-): Route {
-  const names: string[] = [];
-  const source = template.replace(
-    /([:*])(\w+)/g,
-    (_, kind: string, name: string) => {
-      names.push(name);
-      return kind === ':' ? '([^/]+)' : '(.*)';
-    },
-  );
-  return {
-    method,
-    pattern: new RegExp(`^${source}/?$`),
-    names,
-    docs: `${DOCS}/${docs}`,
-    handle,
-  };
-}
-
-const ok = (body: unknown, headers?: Record<string, string>): Reply => ({
-  status: 200,
-  body,
-  headers,
-});
+export type { Context, MediaParam, Reply } from './route';
 
 function string(
   body: Record<string, unknown>,
@@ -296,6 +235,8 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
       render.commit(urls, repo, c, email => model.userByEmail(email));
 
   return [
+    ...teamRepositoryRoutes(model, urls, list),
+
     route(
       'GET',
       '/user',
@@ -356,7 +297,12 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
       async ctx => {
         const org = model.org(ctx.params.org);
         const value = model.team(org.login, ctx.params.slug);
-        return ok(render.fullTeam(urls, org, value, 0, publicRepoCount(org)));
+        const repoCount = model
+          .allRepos()
+          .filter(r => r.teams.has(value.slug.toLowerCase())).length;
+        return ok(
+          render.fullTeam(urls, org, value, repoCount, publicRepoCount(org)),
+        );
       },
     ),
 

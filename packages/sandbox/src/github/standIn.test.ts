@@ -301,6 +301,111 @@ describe('repositories', () => {
     expect(repo.data.topics).toEqual(['backstage', 'catalog']);
     expect(repo.data.description).toBe('Service catalog');
   });
+
+  it("grants teams access to a repository, lists them with GitHub's permission flags, and removes it", async () => {
+    await github.standIn.createRepo('acme', 'team-access');
+    const repo = { owner: 'acme', repo: 'team-access' };
+    await octokit.teams.addOrUpdateRepoPermissionsInOrg({
+      org: 'acme',
+      team_slug: 'platform',
+      ...repo,
+      permission: 'maintain',
+    });
+    // Without a permission GitHub grants the team's default, pull.
+    const granted = await octokit.teams.addOrUpdateRepoPermissionsInOrg({
+      org: 'acme',
+      team_slug: 'sre',
+      ...repo,
+    });
+    expect(granted.status).toBe(204);
+
+    const teams = await octokit.repos.listTeams(repo);
+    expect(teams.data.map(t => [t.slug, t.permission, t.permissions])).toEqual([
+      [
+        'platform',
+        'maintain',
+        { pull: true, triage: true, push: true, maintain: true, admin: false },
+      ],
+      [
+        'sre',
+        'pull',
+        {
+          pull: true,
+          triage: false,
+          push: false,
+          maintain: false,
+          admin: false,
+        },
+      ],
+    ]);
+    const platform = await octokit.teams.getByName({
+      org: 'acme',
+      team_slug: 'platform',
+    });
+    expect(platform.data.repos_count).toBe(1);
+
+    // A new permission replaces the old one; removing takes the team off the list.
+    await octokit.teams.addOrUpdateRepoPermissionsInOrg({
+      org: 'acme',
+      team_slug: 'sre',
+      ...repo,
+      permission: 'admin',
+    });
+    await octokit.teams.removeRepoInOrg({
+      org: 'acme',
+      team_slug: 'platform',
+      ...repo,
+    });
+    expect(
+      (await octokit.repos.listTeams(repo)).data.map(t => [
+        t.slug,
+        t.permission,
+      ]),
+    ).toEqual([['sre', 'admin']]);
+  });
+
+  it('refuses team access as GitHub does: 422 for an unknown permission or a repository of another owner, 404 for a missing team or repository', async () => {
+    await github.standIn.createRepo('alice', 'dotfiles');
+    const grant = (
+      team_slug: string,
+      owner: string,
+      repo: string,
+      permission?: string,
+    ) =>
+      octokit.teams
+        .addOrUpdateRepoPermissionsInOrg({
+          org: 'acme',
+          team_slug,
+          owner,
+          repo,
+          permission,
+        })
+        .catch(e => e);
+    const write = await grant('platform', 'acme', 'catalog', 'write');
+    expect([write.status, write.response.data.message]).toEqual([
+      422,
+      'Validation Failed',
+    ]);
+    expect((await grant('platform', 'alice', 'dotfiles', 'push')).status).toBe(
+      422,
+    );
+    const noTeam = await grant('nope', 'acme', 'catalog', 'push');
+    expect([noTeam.status, noTeam.response.data.message]).toEqual([
+      404,
+      'Not Found',
+    ]);
+    expect((await grant('platform', 'acme', 'nope', 'push')).status).toBe(404);
+    expect(
+      (
+        await octokit.repos
+          .listTeams({ owner: 'acme', repo: 'nope' })
+          .catch(e => e)
+      ).status,
+    ).toBe(404);
+    expect(
+      (await octokit.repos.listTeams({ owner: 'acme', repo: 'catalog' })).data,
+    ).toEqual([]);
+  });
 });
 
 describe('contents', () => {

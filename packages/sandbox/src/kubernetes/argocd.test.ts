@@ -319,8 +319,19 @@ describe('the simulated Argo CD with manifests from Git', () => {
         delayMs: 30,
         revisionPollIntervalMs: 100,
         resolveRevision: async () => head,
-        readManifests: async (_repoURL, revision, path) =>
-          path === 'apps/payments' ? commits.get(revision) : undefined,
+        // The repository holds the manifests under the Applications' path, apps/payments.
+        readManifests: async (_repoURL, revision) => {
+          const files = commits.get(revision);
+          return (
+            files &&
+            Object.fromEntries(
+              Object.entries(files).map(([file, text]) => [
+                `apps/payments/${file}`,
+                text,
+              ]),
+            )
+          );
+        },
       },
     });
     await raw(cluster, 'POST', '/api/v1/namespaces', {

@@ -15,7 +15,12 @@ import { DelayedActions } from './delayedActions';
 import { createHash } from 'node:crypto';
 import { isForced } from './crossplane';
 import { LocalClient, ObjectRef, timestamp, tolerateGone } from './localClient';
-import { Manifest, RenderedSource, renderManifests } from './manifests';
+import {
+  Manifest,
+  RenderedSource,
+  RepositoryFiles,
+  renderManifests,
+} from './manifests';
 import { Health, healthOf, worstHealth } from './resourceHealth';
 import { ResourceType, apiVersionOf, typeKey } from './resources';
 import { isObject } from './schema';
@@ -33,15 +38,18 @@ export type RevisionResolver = (
 ) => Promise<string | undefined>;
 
 /**
- * Reads the files under an Application source's path at a commit, keyed by
- * their path relative to it, as Argo CD's repo server sees its checkout;
- * undefined when it cannot.
+ * Reads a repository at a commit as Argo CD's repo server checks it out,
+ * for an Application source at `path`: its manifest files (YAML, JSON,
+ * `Kustomization`) keyed by their path from the repository root, at least
+ * those under `path` and under every folder the kustomizations there build,
+ * which may lie outside it (`unreadBases` in ./manifests names folders
+ * still missing); undefined when it cannot.
  */
 export type ManifestReader = (
   repoURL: string,
   revision: string,
   path: string,
-) => Promise<Record<string, string> | undefined>;
+) => Promise<RepositoryFiles | undefined>;
 
 export interface ArgoCdControllerOptions {
   delayMs: number;
@@ -402,7 +410,7 @@ export class ArgoCdController {
     try {
       const files = await readManifests(source.repoURL ?? '', revision, path);
       target = files
-        ? { revision, ...renderManifests(files, source) }
+        ? { revision, ...renderManifests(files, path, source) }
         : {
             revision,
             error: `unable to read path "${path}" at revision ${revision}`,

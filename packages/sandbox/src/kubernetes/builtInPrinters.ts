@@ -529,6 +529,27 @@ export const BUILT_IN_PRINTERS: Record<string, TablePrinter> = {
       ];
     },
   },
+  'policy/poddisruptionbudgets': {
+    columns: columns(
+      NAME,
+      ['Min Available'],
+      ['Max Unavailable'],
+      ['Allowed Disruptions', 'integer'],
+      AGE,
+    ),
+    cells: (pdb, now) => {
+      const spec = record(pdb.spec);
+      const intOrString = (value: unknown) =>
+        value === undefined || value === null ? 'N/A' : String(value);
+      return [
+        pdb.metadata.name,
+        intOrString(spec.minAvailable),
+        intOrString(spec.maxUnavailable),
+        count(record(pdb.status).disruptionsAllowed),
+        age(pdb, now),
+      ];
+    },
+  },
   'batch/jobs': {
     columns: columns(
       NAME,
@@ -568,6 +589,14 @@ export const BUILT_IN_PRINTERS: Record<string, TablePrinter> = {
         ...podTemplateCells(template.template, template.selector),
       ];
     },
+  },
+  'networking.k8s.io/networkpolicies': {
+    columns: columns(NAME, ['Pod-Selector'], AGE),
+    cells: (policy, now) => [
+      policy.metadata.name,
+      formatSelector(record(policy.spec).podSelector),
+      age(policy, now),
+    ],
   },
   'networking.k8s.io/ingresses': {
     columns: columns(NAME, ['Class'], ['Hosts'], ['Address'], ['Ports'], AGE),

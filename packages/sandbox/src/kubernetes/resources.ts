@@ -1,6 +1,6 @@
 /*
  * The resource types the stand-in serves: built-in ones (core, apps,
- * batch, autoscaling, networking, metrics) and those defined by
+ * batch, autoscaling, policy, networking, metrics) and those defined by
  * CustomResourceDefinitions.
  */
 import { JSONSchemaProps, isObject } from './schema';
@@ -197,6 +197,11 @@ export const BUILT_IN_TYPES: ResourceType[] = [
     'HorizontalPodAutoscaler',
     workload({ shortNames: ['hpa'] }),
   ),
+  builtIn('policy/v1', 'poddisruptionbudgets', 'PodDisruptionBudget', {
+    shortNames: ['pdb'],
+    statusSubresource: true,
+    tracksGeneration: true,
+  }),
   builtIn(
     'batch/v1',
     'jobs',
@@ -210,6 +215,10 @@ export const BUILT_IN_TYPES: ResourceType[] = [
     'Ingress',
     workload({ shortNames: ['ing'], categories: [] }),
   ),
+  builtIn('networking.k8s.io/v1', 'networkpolicies', 'NetworkPolicy', {
+    shortNames: ['netpol'],
+    tracksGeneration: true,
+  }),
   POD_METRICS,
 ];
 
