@@ -23,10 +23,12 @@ import {
   REDACTED_VALUE,
   RESOURCE_TYPE_ARGOCD_APPLICATION,
   argocdApplicationConditions,
+  argocdApplicationCreatePermission,
   argocdApplicationManifestReadPermission,
   argocdApplicationReadPermission,
 } from '@paved/plugin-argocd-common';
 import { forceApplicationState } from '@paved/sandbox';
+import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { Server } from 'node:http';
 import request from 'supertest';
 import {
@@ -108,7 +110,8 @@ function policyDecision(permissionName: string, user: string): PolicyDecision {
     pluginId: 'argocd',
     resourceType: RESOURCE_TYPE_ARGOCD_APPLICATION,
     conditions: argocdApplicationConditions.hasProjectRole(
-      permissionName === argocdApplicationManifestReadPermission.name
+      permissionName === argocdApplicationManifestReadPermission.name ||
+        permissionName === argocdApplicationCreatePermission.name
         ? { claims, roles: ['owner'] }
         : { claims },
     ),
@@ -778,5 +781,134 @@ describe('argocd backend plugin', () => {
     // The counter does see the plugin's own list and watch.
     expect(before.byVerb.list).toBeGreaterThanOrEqual(1);
     expect(before.watches).toBeGreaterThanOrEqual(1);
+  });
+
+  describe('creating an Application for a new service', () => {
+    const post = (instance: string, body: unknown, user: string) =>
+      request(server)
+        .post(`/api/argocd/instances/${instance}/applications`)
+        .set('Authorization', mockCredentials.user.header(user))
+        .send(body as object);
+    const manifest = (name: string, project = 'shop') => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name,
+        labels: { 'backstage.io/kubernetes-id': name },
+      },
+      spec: {
+        project,
+        source: {
+          repoURL: github.cloneUrl('cart'),
+          targetRevision: 'main',
+          path: 'deploy',
+        },
+        destination: {
+          server: 'https://kubernetes.default.svc',
+          namespace: 'shop',
+        },
+        syncPolicy: { automated: { prune: true } },
+      },
+    });
+    /** The Application as the cluster holds it, or undefined when it does not exist. */
+    const onCluster = async (cluster: TestCluster, name: string) => {
+      try {
+        return await cluster.kubeConfig
+          .makeApiClient(CustomObjectsApi)
+          .getNamespacedCustomObject({
+            group: 'argoproj.io',
+            version: 'v1alpha1',
+            namespace: 'argocd',
+            plural: 'applications',
+            name,
+          });
+      } catch (error) {
+        if (error instanceof ApiException && error.code === 404) {
+          return undefined;
+        }
+        throw error;
+      }
+    };
+
+    it('lets a project owner create one, deploys it, and audits who did', async () => {
+      audited.length = 0;
+      const res = await post('dev', manifest('cart-api'), SHOP_ENGINEER);
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({
+        instance: 'dev',
+        namespace: 'argocd',
+        name: 'cart-api',
+        project: 'shop',
+      });
+      expect(await onCluster(prod, 'cart-api')).toBeUndefined();
+      expect(audited).toEqual([
+        {
+          eventId: 'application-create',
+          severityLevel: 'medium',
+          meta: {
+            instance: 'dev',
+            namespace: 'argocd',
+            name: 'cart-api',
+            project: 'shop',
+          },
+        },
+      ]);
+      // The simulated Argo CD syncs it as it would any new Application.
+      await eventually(async () => {
+        const app = await onCluster(dev, 'cart-api');
+        expect(app?.status?.sync?.status).toBe('Synced');
+      }, 10_000);
+    });
+
+    it('refuses a viewer role, someone without a role and an unknown project, creating nothing', async () => {
+      const viewer = await post('dev', manifest('cart-sre'), SRE);
+      expect(viewer.status).toBe(403);
+      expect(viewer.body.error.message).toMatch(
+        /may not create Applications in Argo CD project 'shop'/,
+      );
+      const newcomer = await post('dev', manifest('cart-nina'), NEWCOMER);
+      expect(newcomer.status).toBe(403);
+      const unknown = await post(
+        'dev',
+        manifest('cart-nowhere', 'nowhere'),
+        ADMIN,
+      );
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.message).toBe(
+        "Argo CD project 'nowhere' does not exist on instance dev",
+      );
+      for (const name of ['cart-sre', 'cart-nina', 'cart-nowhere']) {
+        expect(await onCluster(dev, name)).toBeUndefined();
+      }
+    });
+
+    it('answers 400 for a malformed Application and 409 for one that exists', async () => {
+      const upper = await post('dev', manifest('Cart_API'), ADMIN);
+      expect(upper.status).toBe(400);
+      expect(upper.body.error.message).toMatch(
+        /^Invalid Argo CD Application: metadata.name must be a lowercase DNS label/,
+      );
+      const withStatus = await post(
+        'dev',
+        {
+          ...manifest('cart-status'),
+          status: { health: { status: 'Healthy' } },
+        },
+        ADMIN,
+      );
+      expect(withStatus.status).toBe(400);
+      expect(withStatus.body.error.message).toMatch(/status/);
+      expect(await onCluster(dev, 'cart-status')).toBeUndefined();
+      const unknownInstance = await post('qa', manifest('cart-qa'), ADMIN);
+      expect(unknownInstance.status).toBe(404);
+
+      await eventually(async () => {
+        const again = await post('dev', manifest('cart-api'), ADMIN);
+        expect(again.status).toBe(409);
+        expect(again.body.error.message).toBe(
+          'Argo CD Application argocd/cart-api already exists on dev',
+        );
+      }, 5_000);
+    });
   });
 });

@@ -24,6 +24,7 @@ import {
   createHasProjectRoleRule,
 } from './service/ApplicationPermissions';
 import { ArgoApplicationService } from './service/ArgoApplicationService';
+import { ApplicationCreator } from './service/ApplicationCreator';
 import { readArgoInstances } from './service/ArgoInstances';
 import { CommitLookup } from './service/CommitLookup';
 import { kubernetesClustersServiceRef } from './service/KubernetesClusters';
@@ -129,7 +130,15 @@ export const argocdPlugin = createBackendPlugin({
           commits,
           isAllowed,
         });
-        httpRouter.use(await createRouter({ auditor, httpAuth, service }));
+        const creator = new ApplicationCreator({
+          cache,
+          permissions,
+          isAllowed,
+          auditor,
+        });
+        httpRouter.use(
+          await createRouter({ auditor, httpAuth, service, creator }),
+        );
       },
     });
   },

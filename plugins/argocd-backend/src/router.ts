@@ -12,6 +12,7 @@ import {
   ApplicationRef,
   ArgoApplicationService,
 } from './service/ArgoApplicationService';
+import { ApplicationCreator } from './service/ApplicationCreator';
 
 // Entity ref parts as the catalog allows them; Kubernetes names as the API server allows them.
 const entityPart = z
@@ -59,9 +60,29 @@ export async function createRouter(options: {
   auditor: AuditorService;
   httpAuth: HttpAuthService;
   service: ArgoApplicationService;
+  creator: ApplicationCreator;
 }): Promise<express.Router> {
-  const { auditor, httpAuth, service } = options;
+  const { auditor, httpAuth, service, creator } = options;
   const router = Router();
+  router.use(express.json({ limit: '256kb' }));
+
+  // Golden-path templates deploy a new service by creating its Application (see the README).
+  router.post('/instances/:instance/applications', async (req, res) => {
+    const { instance } = parse(
+      z.object({ instance: z.string().min(1).max(253) }),
+      req.params,
+    );
+    res
+      .status(201)
+      .json(
+        await creator.create(
+          instance,
+          req.body,
+          await httpAuth.credentials(req, { allow: ['user'] }),
+          req,
+        ),
+      );
+  });
 
   router.get(
     '/entity/:kind/:namespace/:name/applications',

@@ -27,10 +27,21 @@ export const argocdApplicationManifestReadPermission = createPermission({
   resourceType: RESOURCE_TYPE_ARGOCD_APPLICATION,
 });
 
+/**
+ * Creating an Application (a golden-path template deploying a new service). Decided on the
+ * Application as it would be, so a policy can require a role in its AppProject.
+ */
+export const argocdApplicationCreatePermission = createPermission({
+  name: 'argocd.application.create',
+  attributes: { action: 'create' },
+  resourceType: RESOURCE_TYPE_ARGOCD_APPLICATION,
+});
+
 /** Every permission the Argo CD plugin checks. */
 export const argocdPermissions = [
   argocdApplicationReadPermission,
   argocdApplicationManifestReadPermission,
+  argocdApplicationCreatePermission,
 ];
 
 /** Parameters of the `HAS_PROJECT_ROLE` rule. */

@@ -10,7 +10,10 @@ import {
   taskCancelPermission,
   taskReadPermission,
 } from '@backstage/plugin-scaffolder-common/alpha';
-import { argocdApplicationManifestReadPermission } from '@paved/plugin-argocd-common';
+import {
+  argocdApplicationCreatePermission,
+  argocdApplicationManifestReadPermission,
+} from '@paved/plugin-argocd-common';
 import { PolicyQuery } from '@backstage/plugin-permission-node';
 import { PavedPermissionPolicy } from './PavedPermissionPolicy';
 import { readRoleConfig } from './roles';
@@ -139,6 +142,29 @@ describe('PavedPermissionPolicy', () => {
         params: { roles: ['owner'] },
       },
     });
+  });
+
+  it('lets people create Argo CD Applications only in projects where their team is owner, and never the guest', async () => {
+    expect(
+      await decide('user:default/priya', {
+        permission: argocdApplicationCreatePermission,
+      }),
+    ).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'argocd',
+      conditions: {
+        rule: 'HAS_PROJECT_ROLE',
+        params: {
+          claims: ['user:default/priya', 'group:default/team-storefront'],
+          roles: ['owner'],
+        },
+      },
+    });
+    expect(
+      await decide('user:development/guest', {
+        permission: argocdApplicationCreatePermission,
+      }),
+    ).toEqual({ result: AuthorizeResult.DENY });
   });
 
   it("opens a new plugin's reads to everyone and keeps its writes for admins", async () => {

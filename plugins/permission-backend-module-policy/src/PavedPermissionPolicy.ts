@@ -19,6 +19,7 @@ import {
 } from '@backstage/plugin-scaffolder-backend/alpha';
 import {
   argocdApplicationConditions,
+  argocdApplicationCreatePermission,
   argocdApplicationManifestReadPermission,
   argocdApplicationReadPermission,
 } from '@paved/plugin-argocd-common';
@@ -105,6 +106,11 @@ export class PavedPermissionPolicy implements PermissionPolicy {
       [argocdApplicationReadPermission.name]: caller => projectRole(caller),
       [argocdApplicationManifestReadPermission.name]: caller =>
         projectRole(caller, this.roles.argocdOwnerRoles),
+      // A new service is deployed into its owning team's project, by that team.
+      [argocdApplicationCreatePermission.name]: caller =>
+        caller.isGuest
+          ? DENY
+          : projectRole(caller, this.roles.argocdOwnerRoles),
       [auditLogReadPermission.name]: adminsOnly,
     };
   }

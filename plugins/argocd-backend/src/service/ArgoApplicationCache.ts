@@ -555,6 +555,10 @@ export class ArgoApplicationCache {
     return this.entries.has(name);
   }
 
+  getInstance(name: string): ArgoInstance | undefined {
+    return this.entries.get(name)?.instance;
+  }
+
   instanceState(name: string): InstanceState | undefined {
     const entry = this.entries.get(name);
     if (!entry) {
