@@ -27,6 +27,8 @@ RUN --mount=type=cache,target=/home/node/.cache/yarn,sharing=locked,uid=1000,gid
 
 COPY --chown=node:node packages/backend/dist/bundle.tar.gz app-config.yaml app-config.production.yaml catalog-info.yaml ./
 RUN tar xzf bundle.tar.gz && rm bundle.tar.gz
+# Golden-path templates, registered by app-config.production.yaml.
+COPY --chown=node:node templates ./templates
 
 EXPOSE 7007
 CMD ["node", "packages/backend", "--config", "app-config.yaml", "--config", "app-config.production.yaml"]

@@ -35,6 +35,9 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+// Golden paths: check a new service first, deploy it with Argo CD, open its page at once.
+backend.add(import('@paved/plugin-scaffolder-backend-module-golden-paths'));
+backend.add(import('@paved/plugin-scaffolder-backend-module-argocd'));
 
 backend.add(import('@backstage/plugin-techdocs-backend'));
 backend.add(import('@paved/plugin-techdocs-backend-module-prebuild'));
