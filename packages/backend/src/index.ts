@@ -29,6 +29,8 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 // Both providers stay idle until catalog.providers.github / githubOrg are configured.
 backend.add(import('@backstage/plugin-catalog-backend-module-github'));
 backend.add(import('@backstage/plugin-catalog-backend-module-github-org'));
+// The catalog refuses templates whose skeleton reaches outside itself (a symlink, a path).
+backend.add(import('@paved/plugin-catalog-backend-module-template-guard'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
