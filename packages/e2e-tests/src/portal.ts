@@ -30,7 +30,7 @@ export interface Portal {
   signInAsGuest(): Promise<string>;
   /** GET with the user's token, failing with the server's message on a non-2xx answer. */
   getJson<T>(path: string, token: string): Promise<T>;
-  logTail(): string;
+  logTail(lines?: number): string;
   stop(): Promise<void>;
 }
 

@@ -16,6 +16,8 @@ const nodeTransform = createRequire(join(sandboxDir, 'package.json')).resolve(
 export interface RunningSandbox {
   /** The app-config overlay the sandbox wrote: GitHub integration and clusters. */
   configFile: string;
+  /** The kubeconfig the sandbox wrote, a context per cluster (`sandbox-dev`, `sandbox-prod`). */
+  kubeconfigFile: string;
   /** Runs a `yarn sandbox <args>` subcommand (e.g. `force-application …`) against this sandbox. */
   run(...args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -72,6 +74,7 @@ export async function startSandbox(): Promise<RunningSandbox> {
 
   return {
     configFile,
+    kubeconfigFile: join(stateDir, 'kubeconfig'),
     stop,
     async run(...args: string[]) {
       const { stdout } = await promisify(execFile)(

@@ -4,5 +4,5 @@ export const site = {
   description: ${{ values.description | default("") | dump }},
   owner: ${{ values.owner | dump }},
   system: ${{ values.system | dump }},
-  repositoryUrl: ${{ values.repoCloneUrl | replace(r/\.git$/, "") | dump }},
+  repositoryUrl: ${{ values.repoWebUrl | dump }},
 };
