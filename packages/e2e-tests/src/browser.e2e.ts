@@ -1,8 +1,9 @@
 // A newcomer's first visit, in Debian's Chromium against the built portal with the sandbox's
 // clusters and GitHub: sign in with GitHub as a Payments Team engineer, browse the demo catalog,
 // filter it by owner, open a service, read its docs, search the docs, see where the service is
-// deployed and its history; act on what the team owns and be refused elsewhere; an admin finds
-// the refusal in the audit log; the guest is asked to sign in before acting.
+// deployed and its history; create a new service from the REST API golden path and follow it to
+// its docs, its deployment and its repository; act on what the team owns and be refused
+// elsewhere; an admin finds the refusal in the audit log; the guest is asked to sign in first.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,6 +55,19 @@ const docsNav = (
   ).nav as Record<string, string>[]
 ).map(item => Object.keys(item)[0]);
 const screenshots = join(repoRoot, '.test-output/screenshots');
+const restTemplate = parse(
+  readFileSync(
+    join(repoRoot, 'templates/rest-api-service/template.yaml'),
+    'utf8',
+  ),
+) as {
+  metadata: { title: string };
+  spec: { steps: { name: string }[] };
+};
+// The engineer's new service; the golden path deploys it to dev only by default.
+const newService = 'refunds-api';
+const escapeRegExp = (text: string) =>
+  text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('a newcomer in Chromium', () => {
   let sandbox: RunningSandbox;
@@ -338,6 +352,155 @@ describe('a newcomer in Chromium', () => {
       .first()
       .waitFor();
     assert.equal(await page.getByText('No pods with errors').count(), 2);
+  });
+
+  it('creates a service from the REST API template, filling three fields', async () => {
+    await page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Create' })
+      .click();
+    // The template's card: the innermost block holding its title and a Choose button.
+    await page
+      .locator('div')
+      .filter({
+        has: page.getByRole('heading', { name: restTemplate.metadata.title }),
+      })
+      .filter({ has: page.getByRole('button', { name: 'Choose' }) })
+      .last()
+      .getByRole('button', { name: 'Choose' })
+      .click({ timeout: 90_000 });
+
+    await page.getByRole('textbox', { name: 'Name' }).fill(newService);
+    // The engineer belongs to one team only, so the picker has already chosen it.
+    const owner = page.getByRole('textbox', { name: 'Owning team' });
+    await eventually(
+      'the owner picker to offer the Payments Team',
+      async () =>
+        (await owner.inputValue()) === displayName(team) ? true : undefined,
+      20_000,
+    );
+    const system = page.getByRole('textbox', { name: 'System' });
+    await system.click();
+    await system.pressSequentially('Pay');
+    await page.getByRole('option', { name: 'Payments', exact: true }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Deployment page: dev is chosen by default; the fast path keeps it.
+    assert.equal(
+      await page.getByRole('checkbox', { name: /^Development/ }).isChecked(),
+      true,
+    );
+    await page.getByRole('button', { name: 'Review' }).click();
+    for (const [field, value] of [
+      ['Name', newService],
+      ['Owning team', `group:default/${team.metadata.name}`],
+      ['System', 'system:default/payments'],
+      ['Deploy to', 'dev'],
+    ]) {
+      await page.getByRole('row', { name: `${field} ${value}` }).waitFor();
+    }
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/\/create\/tasks\//);
+  });
+
+  it("watches the task's live log until every step has finished", async () => {
+    const steps = restTemplate.spec.steps.map(step => step.name);
+    await page
+      .getByRole('button', { name: new RegExp(`^${escapeRegExp(steps[0])}`) })
+      .waitFor();
+    // While the task runs the log is one click away; once it ends it opens by itself.
+    const showLogs = page.getByRole('button', { name: 'Show Logs' });
+    if (await showLogs.isVisible()) await showLogs.click();
+    await page
+      .getByText(/Beginning step/)
+      .first()
+      .waitFor();
+    // The task's links appear when it ends; the last line says the entity can be read.
+    await page
+      .getByRole('link', { name: 'Open the service' })
+      .waitFor({ timeout: 120_000 });
+    await page
+      .getByText(`component:default/${newService} is in the catalog`)
+      .waitFor();
+    // The log is long: search it and step through the lines saying each step finished.
+    const search = page.getByRole('textbox', { name: 'Search' });
+    await search.fill('Finished step');
+    await page.getByText(`1/${steps.length}`, { exact: true }).waitFor();
+    for (const step of steps) {
+      await page.getByText(`Finished step ${step}`).waitFor();
+      await search.press('Enter');
+    }
+  });
+
+  it("opens the new repository on the GitHub stand-in from the task's link, with CI, Dockerfile and manifests", async () => {
+    const popup = page.waitForEvent('popup');
+    await page.getByRole('link', { name: /^Repository/ }).click();
+    const repoPage = await popup;
+    await repoPage
+      .getByRole('heading', { name: `acme / ${newService}` })
+      .waitFor();
+    const files = await repoPage
+      .getByRole('list')
+      .getByRole('listitem')
+      .allInnerTexts();
+    for (const expected of [
+      /^\.github\/workflows\//,
+      /^Dockerfile$/,
+      /^deploy\//,
+      /^argocd\//,
+    ]) {
+      assert.ok(
+        files.some(file => expected.test(file)),
+        `${expected} in the file list: ${files.join(', ')}`,
+      );
+    }
+    await repoPage.close();
+  });
+
+  it("follows the task's link to the new service, whose page opens at once", async () => {
+    await page.getByRole('link', { name: 'Open the service' }).click();
+    await page.waitForURL(`**/catalog/default/component/${newService}`);
+    await page
+      .getByRole('heading', { name: newService, exact: true, level: 2 })
+      .waitFor();
+    await page
+      .getByRole('link', { name: displayName(team) })
+      .first()
+      .waitFor();
+  });
+
+  it("renders the new service's generated docs on its TechDocs tab", async () => {
+    await page.getByRole('link', { name: 'TechDocs', exact: true }).click();
+    // TechDocs builds the site from the new repository on first view; a failed build says why.
+    const heading = page.locator('article h1').first();
+    const failure = page.getByText(/documentation failed/);
+    await heading.or(failure).first().waitFor({ timeout: 120_000 });
+    assert.equal(
+      await failure.count(),
+      0,
+      (await failure.allInnerTexts()).join(' | '),
+    );
+    // The first page's heading is the service's name (mkdocs may append a permalink sign).
+    assert.match(
+      await heading.innerText(),
+      new RegExp(`^${escapeRegExp(newService)}`),
+    );
+  });
+
+  it('sees the new service turn Synced and Healthy on sandbox-dev', async () => {
+    // The entity's own tab, not the docs' "Overview" page of the same name.
+    await page
+      .getByRole('navigation', { name: 'Content navigation' })
+      .getByRole('link', { name: 'Overview', exact: true })
+      .click();
+    const row = page.getByTestId(`argocd-app-sandbox-dev-${newService}`);
+    await row.getByLabel('Sync: Synced').waitFor({ timeout: 60_000 });
+    await row.getByLabel('Health: Healthy').waitFor({ timeout: 60_000 });
+    // Only dev was chosen, so no other environment runs it.
+    assert.equal(
+      await page.getByTestId(`argocd-app-sandbox-prod-${newService}`).count(),
+      0,
+    );
   });
 
   it('refreshes Payments Service, which the team owns', async () => {

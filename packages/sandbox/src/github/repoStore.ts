@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 
 export interface GitIdentity {
   name: string;
@@ -62,6 +63,17 @@ interface RunResult {
   code: number;
 }
 
+function gitEnv(extra?: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    // Keep the user's and the system's git configuration out of it.
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_TERMINAL_PROMPT: '0',
+    ...extra,
+  };
+}
+
 // Fields of `git log` output, separated so that any message text is safe.
 const FIELD = '\x00';
 const RECORD = '\x1e';
@@ -101,14 +113,7 @@ export class RepoStore {
     return new Promise((resolve, reject) => {
       const child = spawn('git', args, {
         cwd: dir,
-        env: {
-          ...process.env,
-          // Keep the user's and the system's git configuration out of it.
-          GIT_CONFIG_NOSYSTEM: '1',
-          GIT_CONFIG_GLOBAL: '/dev/null',
-          GIT_TERMINAL_PROMPT: '0',
-          ...options.env,
-        },
+        env: gitEnv(options.env),
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
@@ -163,11 +168,12 @@ export class RepoStore {
     ]);
   }
 
-  /** The commit a branch, tag or sha names, or undefined. */
+  /** The commit (or with `type` tree, the tree) a branch, tag or sha names, or undefined. */
   async resolve(
     owner: string,
     name: string,
     ref: string,
+    type: 'commit' | 'tree' = 'commit',
   ): Promise<string | undefined> {
     const { stdout, code } = await this.run(
       this.path(owner, name),
@@ -176,7 +182,7 @@ export class RepoStore {
         '--verify',
         '--quiet',
         '--end-of-options',
-        `${ref}^{commit}`,
+        `${ref}^{${type}}`,
       ],
       { okCodes: [1, 128] },
     );
@@ -299,6 +305,75 @@ export class RepoStore {
       tree,
     ]);
     return parseTree(out, directory);
+  }
+
+  /** Every entry below a tree, directories included, with paths from that tree. */
+  async walk(owner: string, name: string, tree: string): Promise<TreeEntry[]> {
+    const out = await this.text(this.path(owner, name), [
+      'ls-tree',
+      '-r',
+      '-t',
+      '-l',
+      '-z',
+      tree,
+    ]);
+    return parseTree(out, '');
+  }
+
+  /** `blob`, `tree`, `commit` or `tag` for an object id in the repository, undefined when absent. */
+  async objectType(
+    owner: string,
+    name: string,
+    sha: string,
+  ): Promise<string | undefined> {
+    if (!/^[0-9a-f]{40}$/.test(sha)) return undefined;
+    const { stdout, code } = await this.run(
+      this.path(owner, name),
+      ['cat-file', '-t', sha],
+      { okCodes: [128] },
+    );
+    return code === 0 ? stdout.toString('utf8').trim() : undefined;
+  }
+
+  /**
+   * A commit's files as `git archive` writes them, streamed rather than
+   * buffered; the stream fails if git does.
+   */
+  archive(
+    owner: string,
+    name: string,
+    commit: string,
+    format: 'tar.gz' | 'zip',
+    prefix: string,
+  ): Readable {
+    const child = spawn(
+      'git',
+      [
+        'archive',
+        `--format=${format}`,
+        `--prefix=${prefix}`,
+        '--end-of-options',
+        commit,
+      ],
+      { cwd: this.path(owner, name), env: gitEnv() },
+    );
+    // Ends only once git has exited, so a failure reaches the reader as an error, not a short archive.
+    const out = new PassThrough();
+    child.stdout.pipe(out, { end: false });
+    const err: Buffer[] = [];
+    child.stderr.on('data', chunk => err.push(chunk));
+    child.on('error', error => out.destroy(error));
+    child.on('close', code => {
+      if (code === 0) {
+        out.end();
+        return;
+      }
+      const stderr = Buffer.concat(err).toString('utf8');
+      out.destroy(
+        new GitError(`git archive failed: ${stderr.trim()}`, code, stderr),
+      );
+    });
+    return out;
   }
 
   async blob(owner: string, name: string, sha: string): Promise<Buffer> {

@@ -3,7 +3,9 @@
  * the page of GitHub's docs that error bodies point at, and a handler that
  * answers from the model and the bare repositories.
  */
+import { commitStatusRoutes } from './commitStatuses';
 import { ApiError, notFound, validationFailed } from './errors';
+import { gitDataRoutes } from './gitData';
 import {
   Account,
   BranchProtectionSettings,
@@ -236,6 +238,9 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
 
   return [
     ...teamRepositoryRoutes(model, urls, list),
+    // Before `commits/*ref`, which would take `{ref}/status` for a ref.
+    ...commitStatusRoutes(model, urls),
+    ...gitDataRoutes(model, urls),
 
     route(
       'GET',

@@ -2,8 +2,9 @@
  * The HTTP face of the GitHub stand-in: one server answers the REST API
  * under /api/v3 (the GitHub Enterprise Server layout Backstage's
  * `apiBaseUrl` expects), GraphQL at /api/graphql, git's smart HTTP protocol
- * under /git, all behind the same tokens, and the OAuth web flow under
- * /login/oauth. Also the entry point with the seeding helpers.
+ * under /git, all behind the same tokens, repository archives under
+ * /_codeload (behind the download tokens the API hands out), and the OAuth
+ * web flow under /login/oauth. Also the entry point with the seeding helpers.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import {
 } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
+import { CODELOAD_PREFIX, RepositoryArchives } from './archives';
 import { ApiError, REST_DOCS } from './errors';
 import { serveGit } from './gitHttp';
 import { GraphQLEndpoint } from './graphql';
@@ -67,7 +69,7 @@ export interface GitHubStandIn {
   apiUrl: string;
   /** Repositories are cloned from `${gitBaseUrl}/{owner}/{repo}.git`. */
   gitBaseUrl: string;
-  /** Where web pages are (html_url); only commit and repository pages are served, to loopback clients. */
+  /** Where web pages are (html_url); commit, repository, folder and file pages are served, to loopback clients. */
   webUrl: string;
   stop(): Promise<void>;
   createOrg(
@@ -258,7 +260,8 @@ export async function startGitHubStandIn(
     api: `${webUrl}${API_PREFIX}`,
     git: `${webUrl}${GIT_PREFIX}`,
   };
-  const routes = buildRoutes(model, urls);
+  const archives = new RepositoryArchives(model, urls);
+  const routes = [...buildRoutes(model, urls), ...archives.routes()];
   const webPages = new WebPages(model);
   const graphql = new GraphQLEndpoint(model, urls);
   const oauth = options.oauthApp
@@ -581,6 +584,8 @@ export async function startGitHubStandIn(
       });
     } else if (url.pathname.startsWith(`${GIT_PREFIX}/`)) {
       handled = handleGit(req, res, url);
+    } else if (url.pathname.startsWith(`${CODELOAD_PREFIX}/`)) {
+      handled = archives.serve(req, res, url);
     } else {
       handled = handleWeb(req, res, url);
     }

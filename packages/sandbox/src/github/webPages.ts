@@ -1,12 +1,14 @@
 /*
  * The web pages the portal links to: a commit (Argo CD revisions link to
- * `{repo}/commit/{sha}`) and a repository's front page. Plain HTML under a
- * banner that names the stand-in, so nobody mistakes it for GitHub; the
- * API's JSON stays the source of truth for tests.
+ * `{repo}/commit/{sha}`), a repository's front page, and its folders and
+ * files at a ref (the entity page's "View Source" opens `{repo}/tree/{ref}/`).
+ * Plain HTML under a banner that names the stand-in, so nobody mistakes it
+ * for GitHub; the API's JSON stays the source of truth for tests.
  */
 import { ApiError } from './errors';
 import { GitHubModel, Repository } from './model';
-import { GitCommit } from './repoStore';
+import { encodePath } from './render';
+import { GitCommit, TreeEntry } from './repoStore';
 
 export interface WebPage {
   status: number;
@@ -15,6 +17,8 @@ export interface WebPage {
 
 const COMMIT_PAGE = /^\/([^/]+)\/([^/]+)\/commit\/([^/]+)\/?$/;
 const REPO_PAGE = /^\/([^/]+)\/([^/]+)\/?$/;
+/** `tree/` or `blob/`, then a ref (which may contain slashes) and a path. */
+const BROWSE_PAGE = /^\/([^/]+)\/([^/]+)\/(?:tree|blob)\/(.+?)\/?$/;
 /** How many commits the repository page lists. */
 const RECENT_COMMITS = 20;
 
@@ -95,6 +99,37 @@ function diffHtml(text: string): string {
     .join('\n');
 }
 
+function browseHref(
+  repo: Repository,
+  kind: 'tree' | 'blob',
+  ref: string,
+  path: string,
+) {
+  return `${repoPath(repo)}/${kind}/${encodePath(ref)}/${encodePath(path)}`;
+}
+
+/** Links to the repository at the ref and to each folder above a path. */
+function pathCrumbs(repo: Repository, ref: string, path: string) {
+  const segments = path.split('/');
+  const links = segments
+    .slice(0, -1)
+    .map(
+      (segment, i) =>
+        `<a href="${browseHref(
+          repo,
+          'tree',
+          ref,
+          segments.slice(0, i + 1).join('/'),
+        )}">${escapeHtml(segment)}</a>`,
+    );
+  const root = `<a href="${browseHref(repo, 'tree', ref, '')}">${escapeHtml(
+    repo.owner.login,
+  )} / ${escapeHtml(repo.name)}</a>`;
+  return `<p>${[root, ...links, escapeHtml(segments[segments.length - 1])].join(
+    ' / ',
+  )}</p>`;
+}
+
 function commitLink(repo: Repository, sha: string) {
   return `<a href="${repoPath(repo)}/commit/${sha}"><code>${sha.slice(
     0,
@@ -111,6 +146,12 @@ export class WebPages {
     if (commit) {
       return this.withRepo(commit, repo =>
         this.commitPage(repo, decodeURIComponent(commit[3])),
+      );
+    }
+    const browse = BROWSE_PAGE.exec(path);
+    if (browse) {
+      return this.withRepo(browse, repo =>
+        this.browsePage(repo, browse[3].split('/').map(decodeURIComponent)),
       );
     }
     const repoPage = REPO_PAGE.exec(path);
@@ -177,14 +218,44 @@ export class WebPages {
     };
   }
 
-  private async repoPage(repo: Repository): Promise<WebPage> {
+  /**
+   * A folder or file at a ref, the front page for the root. As on GitHub the
+   * ref may contain slashes: the shortest leading segments naming a commit
+   * are the ref, the rest the path.
+   */
+  private async browsePage(
+    repo: Repository,
+    segments: string[],
+  ): Promise<WebPage> {
     const git = this.model.git;
     const [owner, name] = [repo.owner.login, repo.name];
-    const head = await git.resolve(
-      owner,
-      name,
-      `refs/heads/${repo.defaultBranch}`,
-    );
+    for (let i = 1; i <= segments.length; i++) {
+      const ref = segments.slice(0, i).join('/');
+      const sha = await git.resolve(owner, name, ref);
+      if (!sha) continue;
+      const path = segments.slice(i).join('/');
+      const entry = await git.entry(owner, name, sha, path);
+      // A tree URL naming a file shows the file, and a blob URL naming a folder the folder, as GitHub redirects.
+      if (entry?.type === 'tree' && path === '')
+        return this.repoPage(repo, { name: ref, sha });
+      if (entry?.type === 'tree')
+        return this.folderPage(repo, { name: ref, sha }, entry);
+      if (entry?.type === 'blob')
+        return this.filePage(repo, { name: ref, sha }, entry);
+      return notFoundPage();
+    }
+    return notFoundPage();
+  }
+
+  private async repoPage(
+    repo: Repository,
+    at?: { name: string; sha: string },
+  ): Promise<WebPage> {
+    const git = this.model.git;
+    const [owner, name] = [repo.owner.login, repo.name];
+    const ref = at?.name ?? repo.defaultBranch;
+    const head =
+      at?.sha ?? (await git.resolve(owner, name, `refs/heads/${ref}`));
     const parts = [
       `<h1>${escapeHtml(owner)} / ${escapeHtml(name)}</h1>`,
       repo.description ? `<p>${escapeHtml(repo.description)}</p>` : '',
@@ -198,9 +269,17 @@ export class WebPages {
       });
       const readme = files.find(f => /^readme(\.md)?$/i.test(f));
       parts.push(
-        `<h2>Files on ${escapeHtml(repo.defaultBranch)}</h2>`,
+        `<h2>Files on ${escapeHtml(ref)}</h2>`,
         `<ul>${files
-          .map(f => `<li><code>${escapeHtml(f)}</code></li>`)
+          .map(
+            f =>
+              `<li><a href="${browseHref(
+                repo,
+                'blob',
+                ref,
+                f,
+              )}"><code>${escapeHtml(f)}</code></a></li>`,
+          )
           .join('')}</ul>`,
         '<h2>Recent commits</h2>',
         `<ul>${commits
@@ -226,6 +305,71 @@ export class WebPages {
     return {
       status: 200,
       html: layout(`${owner}/${name}`, parts.join('\n')),
+    };
+  }
+
+  private async folderPage(
+    repo: Repository,
+    at: { name: string; sha: string },
+    folder: TreeEntry,
+  ): Promise<WebPage> {
+    const git = this.model.git;
+    const [owner, name] = [repo.owner.login, repo.name];
+    const entries = await git.list(owner, name, folder.sha, folder.path);
+    // Folders first, as GitHub lists them.
+    const sorted = [
+      ...entries.filter(e => e.type === 'tree'),
+      ...entries.filter(e => e.type !== 'tree'),
+    ];
+    const items = sorted.map(e => {
+      const base = e.path.split('/').pop()!;
+      const label =
+        e.type === 'tree' ? `${escapeHtml(base)}/` : escapeHtml(base);
+      const kind = e.type === 'tree' ? 'tree' : 'blob';
+      return `<li><a href="${browseHref(
+        repo,
+        kind,
+        at.name,
+        e.path,
+      )}"><code>${label}</code></a></li>`;
+    });
+    const html = [
+      pathCrumbs(repo, at.name, folder.path),
+      `<h1>${escapeHtml(folder.path)}</h1>`,
+      `<p>At <code>${escapeHtml(at.name)}</code> (${commitLink(
+        repo,
+        at.sha,
+      )})</p>`,
+      `<ul>${items.join('')}</ul>`,
+    ].join('\n');
+    return {
+      status: 200,
+      html: layout(`${folder.path} at ${at.name} · ${owner}/${name}`, html),
+    };
+  }
+
+  private async filePage(
+    repo: Repository,
+    at: { name: string; sha: string },
+    file: TreeEntry,
+  ): Promise<WebPage> {
+    const [owner, name] = [repo.owner.login, repo.name];
+    const bytes = await this.model.git.blob(owner, name, file.sha);
+    const content = bytes.includes(0)
+      ? `<p>Binary file, ${bytes.length} bytes, not shown.</p>`
+      : `<pre class="file">${escapeHtml(bytes.toString('utf8'))}</pre>`;
+    const html = [
+      pathCrumbs(repo, at.name, file.path),
+      `<h1>${escapeHtml(file.path)}</h1>`,
+      `<p>At <code>${escapeHtml(at.name)}</code> (${commitLink(
+        repo,
+        at.sha,
+      )}), ${bytes.length} bytes</p>`,
+      content,
+    ].join('\n');
+    return {
+      status: 200,
+      html: layout(`${file.path} at ${at.name} · ${owner}/${name}`, html),
     };
   }
 }
