@@ -184,7 +184,7 @@ describe('argocd backend plugin with failing clusters', () => {
         cluster: 'eks',
         status: 'error',
         error:
-          "cluster eks uses auth provider 'aws'; the Argo CD plugin reads Applications with a service account token only (authProvider: serviceAccount)",
+          "cluster eks uses auth provider 'aws'; Paved's plugins read clusters with a service account token only (authProvider: serviceAccount)",
       },
     ]);
     // dev-argocd reads only the argocd namespace, so team-a/cart is not there.

@@ -27,7 +27,7 @@ import { ArgoApplicationService } from './service/ArgoApplicationService';
 import { ApplicationCreator } from './service/ApplicationCreator';
 import { readArgoInstances } from './service/ArgoInstances';
 import { CommitLookup } from './service/CommitLookup';
-import { kubernetesClustersServiceRef } from './service/KubernetesClusters';
+import { kubernetesClustersServiceRef } from '@paved/plugin-kubernetes-clusters-node';
 
 /**
  * Argo CD deployment status and history per catalog entity, read from Application resources

@@ -1,5 +1,8 @@
 import { Config } from '@backstage/config';
-import { KubernetesCluster, KubernetesClusters } from './KubernetesClusters';
+import {
+  KubernetesCluster,
+  KubernetesClusters,
+} from '@paved/plugin-kubernetes-clusters-node';
 
 /** Where Argo CD's installation manifests put it, and so its AppProjects. */
 const DEFAULT_CONTROL_PLANE_NAMESPACE = 'argocd';

@@ -39,7 +39,7 @@ function readCluster(cluster: Config): KubernetesCluster {
       connection: {
         error: `cluster ${name} uses auth provider '${
           authProvider ?? '(none)'
-        }'; the Argo CD plugin reads Applications with a service account token only (authProvider: serviceAccount)`,
+        }'; Paved's plugins read clusters with a service account token only (authProvider: serviceAccount)`,
       },
     };
   }
@@ -76,8 +76,8 @@ function readCluster(cluster: Config): KubernetesCluster {
 }
 
 /**
- * The Kubernetes clusters Paved's Kubernetes plugin is configured with, each with its own
- * KubeConfig. Reading the same config keeps one list of clusters for both plugins.
+ * The Kubernetes clusters Backstage's Kubernetes plugin is configured with, each with its own
+ * KubeConfig. Reading the same config keeps one list of clusters for every plugin.
  */
 export class KubernetesClusters {
   static fromConfig(config: Config): KubernetesClusters {
@@ -118,7 +118,7 @@ export class KubernetesClusters {
 /** The configured clusters, read once per plugin from root config. */
 export const kubernetesClustersServiceRef =
   createServiceRef<KubernetesClusters>({
-    id: 'argocd.kubernetes-clusters',
+    id: 'paved.kubernetes-clusters',
     scope: 'plugin',
     defaultFactory: async service =>
       createServiceFactory({
