@@ -56,6 +56,8 @@ backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@paved/plugin-argocd-backend'));
+// Self-service infrastructure: the offered Crossplane XRDs and their request forms.
+backend.add(import('@paved/plugin-crossplane-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 // Events travel between replicas through the database, so signals reach every browser.

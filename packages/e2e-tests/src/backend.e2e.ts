@@ -216,6 +216,54 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
       );
     });
 
+    it('lists the infrastructure on offer with a request form for each, from both clusters', async () => {
+      const body = await eventually(
+        'the offered XRDs of both sandbox clusters',
+        async () => {
+          const answer = await portal.getJson<{
+            offerings: {
+              name: string;
+              kind: string;
+              apiVersion: string;
+              clusters: string[];
+              schema: { properties: Record<string, unknown> };
+            }[];
+            clusters: { name: string; status: string }[];
+          }>('/api/crossplane/offerings', token);
+          return answer.clusters.every(c => c.status === 'ready') &&
+            answer.offerings.length === 3
+            ? answer
+            : undefined;
+        },
+        30_000,
+      );
+      assert.deepEqual(
+        body.offerings.map(o => [o.name, o.apiVersion, o.clusters.sort()]),
+        [
+          ['caches.platform.paved.dev', 'v2', ['sandbox-dev', 'sandbox-prod']],
+          [
+            'postgresqlinstances.platform.paved.dev',
+            'v2',
+            ['sandbox-dev', 'sandbox-prod'],
+          ],
+          [
+            'xbuckets.platform.paved.dev',
+            'v1',
+            ['sandbox-dev', 'sandbox-prod'],
+          ],
+        ],
+      );
+      const database = body.offerings.find(
+        o => o.kind === 'PostgreSQLInstance',
+      )!;
+      // The form holds the XRD's parameters, never Crossplane's own fields.
+      assert.ok(
+        'parameters' in database.schema.properties,
+        JSON.stringify(database.schema),
+      );
+      assert.ok(!('crossplane' in database.schema.properties));
+    });
+
     it('explains requests it cannot answer instead of failing', async () => {
       // A library has no Argo CD annotation.
       const library = demo.find(

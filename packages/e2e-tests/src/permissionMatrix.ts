@@ -99,4 +99,7 @@ export const expectedDecisions: Record<string, Record<Role, Decision>> = {
   'argocd.application.create': paymentsOwners,
 
   'audit-log.event.read': adminsOnly,
+
+  // What infrastructure can be requested is open to everyone signed in.
+  'crossplane.offering.read': everyone('ALLOW'),
 };

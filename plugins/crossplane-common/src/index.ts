@@ -1,0 +1,8 @@
+/**
+ * Types, labels and permissions shared by Paved's Crossplane frontend and backend.
+ *
+ * @packageDocumentation
+ */
+export * from './labels';
+export * from './permissions';
+export * from './types';

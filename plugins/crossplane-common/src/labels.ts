@@ -1,0 +1,11 @@
+/**
+ * Label a platform team puts on a CompositeResourceDefinition to offer it to teams in Paved's
+ * request form; only the value `"true"` offers it.
+ */
+export const OFFERED_LABEL = 'paved.dev/offered';
+
+/** Annotation on an XRD giving the offering's title, e.g. "PostgreSQL database". */
+export const OFFERING_TITLE_ANNOTATION = 'paved.dev/title';
+
+/** Annotation on an XRD giving the offering's description; the schema's description otherwise. */
+export const OFFERING_DESCRIPTION_ANNOTATION = 'paved.dev/description';
