@@ -9,3 +9,8 @@ export {
   kubernetesClustersServiceRef,
   type KubernetesCluster,
 } from './KubernetesClusters';
+export {
+  WatchedCollection,
+  type WatchedCollectionOptions,
+  type WatchedObject,
+} from './WatchedCollection';
