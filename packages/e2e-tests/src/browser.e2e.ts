@@ -420,7 +420,9 @@ describe('a newcomer in Chromium', () => {
       .getByRole('link', { name: 'Open the service' })
       .waitFor({ timeout: 120_000 });
     await page
-      .getByText(`component:default/${newService} is in the catalog`)
+      .getByText(
+        `component:default/${newService}, api:default/${newService}-api in the catalog`,
+      )
       .waitFor();
     // The log is long: search it and step through the lines saying each step finished.
     const search = page.getByRole('textbox', { name: 'Search' });
