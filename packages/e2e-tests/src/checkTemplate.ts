@@ -19,11 +19,11 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createTemplateRenderer } from 'nunjitsu';
 import {
   checkTemplateOutput,
   formatReport,
@@ -34,14 +34,6 @@ import {
 } from './templateOutput.ts';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
-
-// nunjucks ships no types; this is the part of its API the scaffolder's configuration uses.
-interface NunjucksEnvironment {
-  renderString(source: string, context: object): string;
-}
-const nunjucks = createRequire(import.meta.url)('nunjucks') as {
-  Environment: new (loader: null, options: object) => NunjucksEnvironment;
-};
 
 const knownKinds: Record<string, WorkloadKind> = {
   'rest-api-service': 'service',
@@ -87,19 +79,17 @@ function isBinary(content: Buffer): boolean {
   return content.subarray(0, 8000).includes(0);
 }
 
-/** Renders names and contents as fetch:template does (same delimiters, no autoescape). */
+/** Renders names and contents with the engine and options fetch:template uses (nunjitsu). */
 function renderSkeleton(
   skeleton: string,
   target: string,
   values: Record<string, string>,
 ) {
-  const env = new nunjucks.Environment(null, {
-    autoescape: false,
-    tags: { variableStart: '${{', variableEnd: '}}' },
-  });
+  const renderer = createTemplateRenderer({ allowRegexExecution: true });
+  const context = renderer.prepareContext({ values });
   const render = (source: string, where: string) => {
     try {
-      return env.renderString(source, { values });
+      return renderer.render(source, context);
     } catch (error) {
       throw new Error(`${where}: ${(error as Error).message}`);
     }

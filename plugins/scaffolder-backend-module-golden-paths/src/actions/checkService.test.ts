@@ -104,6 +104,15 @@ describe('golden-path:check-service', () => {
         ...input,
       } as any,
       user: { entity: user as any, ref: 'user:default/daniel-mercer' },
+      templateInfo: {
+        entityRef: 'template:default/rest-api-service',
+        entity: {
+          metadata: {
+            name: 'rest-api-service',
+            annotations: { 'paved.dev/template-version': '1.2.0' },
+          },
+        },
+      },
       getInitiatorCredentials: async () =>
         mockCredentials.user('user:default/daniel-mercer'),
     } as any);
@@ -121,6 +130,8 @@ describe('golden-path:check-service', () => {
       ownerName: 'team-payments',
       systemName: 'payments',
       imageRepository: 'ghcr.io/acme/checkout-gateway',
+      templateRef: 'template:default/rest-api-service',
+      templateVersion: '1.2.0',
     });
   });
 

@@ -26,6 +26,9 @@ import { RepositoryDestination } from '../destination';
 const NAME_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 export const MAX_NAME_LENGTH = 50;
 
+/** Where a golden-path template states its version, copied onto every service it creates. */
+export const TEMPLATE_VERSION_ANNOTATION = 'paved.dev/template-version';
+
 /** Why a new service's name is refused, or undefined when it is fine. */
 export function nameProblem(name: string): string | undefined {
   if (name.length > MAX_NAME_LENGTH) {
@@ -110,6 +113,16 @@ export function createCheckServiceAction(options: {
         systemName: z => z.string().describe('System name'),
         imageRepository: z =>
           z.string().describe('Image repository, without tag'),
+        templateRef: z =>
+          z
+            .string()
+            .describe('The running template, for backstage.io/source-template'),
+        templateVersion: z =>
+          z
+            .string()
+            .describe(
+              "The running template's paved.dev/template-version annotation, recorded on what it creates",
+            ),
       },
     },
     async handler(ctx) {
@@ -227,6 +240,17 @@ export function createCheckServiceAction(options: {
         'imageRepository',
         `${destination.imageRepositoryBase}/${name}`,
       );
+      // Read from the template itself, so its version is stated once, in its annotation.
+      const template = ctx.templateInfo;
+      const version =
+        template?.entity?.metadata.annotations?.[TEMPLATE_VERSION_ANNOTATION];
+      if (!template || !version) {
+        throw new InputError(
+          `The template has no ${TEMPLATE_VERSION_ANNOTATION} annotation; golden-path templates record their version on what they create`,
+        );
+      }
+      ctx.output('templateRef', template.entityRef);
+      ctx.output('templateVersion', version);
     },
   });
 }
