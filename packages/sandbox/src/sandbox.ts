@@ -321,6 +321,50 @@ export function goldenPathsConfig(
 }
 
 /**
+ * Where the demo's teams request infrastructure: dev directly, prod after approval, with
+ * guardrails on the sandbox's offerings that a request can run into.
+ */
+export function crossplaneConfig(clusters: {
+  dev: KubernetesStandIn;
+  prod: KubernetesStandIn;
+}) {
+  return {
+    environments: [
+      { name: 'dev', title: 'Development', cluster: clusters.dev.clusterName },
+      {
+        name: 'prod',
+        title: 'Production',
+        cluster: clusters.prod.clusterName,
+        approval: { required: true },
+      },
+    ],
+    guardrails: [
+      {
+        offering: 'postgresqlinstances.platform.paved.dev',
+        quotaPerTeam: 5,
+        limits: [
+          {
+            field: 'parameters.storageGB',
+            environments: ['dev'],
+            maximum: 100,
+          },
+          { field: 'parameters.version', enum: ['15', '16'] },
+          {
+            field: 'parameters.tier',
+            environments: ['prod'],
+            enum: ['standard', 'high-availability'],
+          },
+        ],
+      },
+    ],
+    // Retried often so a sandbox cluster coming back is noticed within seconds.
+    delivery: {
+      schedule: { frequency: { seconds: 3 }, timeout: { minutes: 1 } },
+    },
+  };
+}
+
+/**
  * Starts and seeds the sandbox. `port` is the GitHub stand-in's; the clusters take the next two
  * (0 picks free ports for all three). Writes kubeconfig and app-config.yaml into `stateDir`.
  */
@@ -393,6 +437,7 @@ export async function startSandbox(options: {
   });
   await seedInfrastructure({
     demoDir: join(repoRoot, 'demo'),
+    teams: demo.teams.filter(t => t.type === 'team').map(t => t.slug),
     clusters: clusters.map(c => ({
       name: c.clusterName,
       kubeConfig: standInKubeConfig(c, token),
@@ -407,6 +452,7 @@ export async function startSandbox(options: {
       ...gitHub.paved,
       goldenPaths: goldenPathsConfig(github, demo.org, { dev, prod }),
     },
+    crossplane: crossplaneConfig({ dev, prod }),
     kubernetes: {
       serviceLocatorMethod: { type: 'multiTenant' },
       clusterLocatorMethods: [

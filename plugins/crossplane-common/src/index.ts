@@ -5,4 +5,5 @@
  */
 export * from './labels';
 export * from './permissions';
+export * from './requests';
 export * from './types';

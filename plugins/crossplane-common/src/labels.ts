@@ -9,3 +9,9 @@ export const OFFERING_TITLE_ANNOTATION = 'paved.dev/title';
 
 /** Annotation on an XRD giving the offering's description; the schema's description otherwise. */
 export const OFFERING_DESCRIPTION_ANNOTATION = 'paved.dev/description';
+
+/** Label on every resource Paved creates, holding the id of the request that made it. */
+export const REQUEST_ID_LABEL = 'paved.dev/request-id';
+
+/** Annotation on every resource Paved creates: the catalog entity it was requested for. */
+export const REQUESTED_FOR_ANNOTATION = 'paved.dev/requested-for';

@@ -24,6 +24,11 @@ import {
   argocdApplicationReadPermission,
 } from '@paved/plugin-argocd-common';
 import { auditLogReadPermission } from '@paved/plugin-audit-log-common';
+import {
+  crossplaneRequestApprovePermission,
+  crossplaneRequestConditions,
+  crossplaneRequestCreatePermission,
+} from '@paved/plugin-crossplane-common';
 import { Caller, callerOf, RoleConfig } from './roles';
 
 const ALLOW: PolicyDecision = { result: AuthorizeResult.ALLOW };
@@ -111,6 +116,21 @@ export class PavedPermissionPolicy implements PermissionPolicy {
         caller.isGuest
           ? DENY
           : projectRole(caller, this.roles.argocdOwnerRoles),
+      // Infrastructure is requested by the team owning the entity it is for; production
+      // requests are approved by approvers (the plugin refuses self-approval to everyone).
+      [crossplaneRequestCreatePermission.name]: caller =>
+        caller.isGuest
+          ? DENY
+          : {
+              result: AuthorizeResult.CONDITIONAL,
+              pluginId: 'crossplane',
+              resourceType: crossplaneRequestCreatePermission.resourceType,
+              conditions: crossplaneRequestConditions.isRequestOwner({
+                claims: caller.claims,
+              }),
+            },
+      [crossplaneRequestApprovePermission.name]: caller =>
+        caller.isApprover ? ALLOW : DENY,
       [auditLogReadPermission.name]: adminsOnly,
     };
   }

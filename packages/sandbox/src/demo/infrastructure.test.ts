@@ -4,6 +4,7 @@
  * with their connection Secret.
  */
 import { join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
 import {
   TestCluster,
   conditionOf,
@@ -32,6 +33,7 @@ describe('the demo infrastructure', () => {
     ]);
     await seedInfrastructure({
       demoDir,
+      teams: ['team-payments', 'team-newcomers'],
       clusters: [
         { name: 'sandbox-prod', kubeConfig: prod.kubeConfig },
         { name: 'sandbox-dev', kubeConfig: dev.kubeConfig },
@@ -53,6 +55,18 @@ describe('the demo infrastructure', () => {
       ['payments-db', 'team-payments', '15'],
       ['tracking-db', 'team-tracking', '15'],
     ]);
+  });
+
+  it('gives every team a namespace to request infrastructure in, also teams without databases', async () => {
+    for (const cluster of [dev, prod]) {
+      const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+      const names = (await core.listNamespace()).items.map(
+        ns => ns.metadata?.name,
+      );
+      expect(names).toEqual(
+        expect.arrayContaining(['team-payments', 'team-newcomers']),
+      );
+    }
   });
 
   it("has every database Ready in its team's namespace on prod and dev, with its Secret", async () => {

@@ -136,9 +136,14 @@ async function waitUntilReady(
   }
 }
 
-/** Creates the demo's databases on every cluster, each in its team's namespace, and waits until they are Ready. */
+/**
+ * Creates a namespace per team (where Paved puts what the team requests) and the demo's
+ * databases on every cluster, each in its team's namespace, and waits until they are Ready.
+ */
 export async function seedInfrastructure(options: {
   demoDir: string;
+  /** Slugs of every team; each gets a namespace of that name. */
+  teams: string[];
   clusters: Array<{ name: string; kubeConfig: KubeConfig }>;
 }) {
   const databases = readDemoDatabases(options.demoDir);
@@ -147,7 +152,10 @@ export async function seedInfrastructure(options: {
       const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
       const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
       const isProd = cluster.name.endsWith('prod');
-      for (const team of new Set(databases.map(d => d.owner))) {
+      for (const team of new Set([
+        ...options.teams,
+        ...databases.map(d => d.owner),
+      ])) {
         await createNamespace(core, team);
       }
       for (const database of databases) {

@@ -79,7 +79,12 @@ export class OfferingCache {
 
   constructor(
     clusters: KubernetesCluster[],
-    options: { allow: string[]; logger: LoggerService },
+    options: {
+      allow: string[];
+      logger: LoggerService;
+      /** Called when an offering appeared, changed or went. */
+      onChange?: () => void;
+    },
   ) {
     this.logger = options.logger;
     const allow = new Set(options.allow);
@@ -114,6 +119,7 @@ export class OfferingCache {
         },
         describeError: error => describeClusterError(error, cluster),
         logger,
+        onChange: options.onChange,
       });
       return { cluster, offerings };
     });

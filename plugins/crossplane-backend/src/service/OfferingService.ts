@@ -40,6 +40,16 @@ export class OfferingService {
     return offering;
   }
 
+  /** The offering as merged across clusters, without a permission check (for delivery). */
+  find(name: string): Offering | undefined {
+    return this.merged().find(o => o.name === name);
+  }
+
+  /** Every offering on every cluster, as the resource tracker follows them. */
+  byCluster() {
+    return this.cache.offerings();
+  }
+
   private async authorize(credentials: BackstageCredentials) {
     const [decision] = await this.permissions.authorize(
       [{ permission: crossplaneOfferingReadPermission }],

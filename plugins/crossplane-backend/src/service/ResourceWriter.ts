@@ -1,0 +1,249 @@
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+} from '@kubernetes/client-node';
+import {
+  ConnectionSecret,
+  InfrastructureRequest,
+  REQUEST_ID_LABEL,
+  REQUESTED_FOR_ANNOTATION,
+  RequestResourceDetail,
+} from '@paved/plugin-crossplane-common';
+import { KubernetesClusters } from '@paved/plugin-kubernetes-clusters-node';
+import { RequestedKind, TrackedResource } from './ResourceTracker';
+
+/** Annotation naming the owning team, as the demo's databases carry it. */
+const OWNER_ANNOTATION = 'paved.dev/owner';
+
+/** How creating a resource on its cluster ended. */
+export type CreateOutcome =
+  | { result: 'created' }
+  /** The cluster refused the resource itself: retrying cannot help. */
+  | { result: 'refused'; message: string }
+  /** The cluster could not be reached or answered with a passing error: try again later. */
+  | { result: 'retry'; message: string };
+
+/** The reason line of a Kubernetes Status error, or the exception's own message. */
+export function statusMessage(error: unknown): string {
+  if (error instanceof ApiException) {
+    try {
+      const body =
+        typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
+      if (body && typeof body.message === 'string') return body.message;
+    } catch {
+      // Not a Status object: fall back to the exception's text.
+    }
+  }
+  const e = error as { message?: string };
+  return (e.message ?? String(error)).replace(
+    /^request to \S+ failed, reason: /,
+    '',
+  );
+}
+
+/** The manifest Paved creates for a request: its spec, labelled with the request. */
+export function manifestOf(request: InfrastructureRequest) {
+  const { resource } = request;
+  return {
+    apiVersion: resource.apiVersion,
+    kind: resource.kind,
+    metadata: {
+      name: resource.name,
+      ...(resource.namespace ? { namespace: resource.namespace } : {}),
+      labels: { [REQUEST_ID_LABEL]: request.id },
+      annotations: {
+        [REQUESTED_FOR_ANNOTATION]: request.entityRef,
+        [OWNER_ANNOTATION]: request.ownerRef,
+      },
+    },
+    spec: request.parameters,
+  };
+}
+
+/**
+ * Creates requested resources on their cluster with the plugin's cluster credentials (the
+ * caller's permission was checked before), and reads what a request page shows live. Never
+ * reads a Secret's values into anything kept or returned: only its keys.
+ */
+export class ResourceWriter {
+  constructor(private readonly clusters: KubernetesClusters) {}
+
+  private api<T>(
+    clusterName: string,
+    type: new (...args: any[]) => T,
+  ): T | { error: string } {
+    const cluster = this.clusters.get(clusterName);
+    if (!cluster) {
+      return { error: `cluster ${clusterName} is no longer configured` };
+    }
+    if (!('kubeConfig' in cluster.connection)) {
+      return { error: cluster.connection.error };
+    }
+    return cluster.connection.kubeConfig.makeApiClient(type as any) as T;
+  }
+
+  /** Creates the request's resource, of `kind` (the offering's, which knows the plural). */
+  async create(
+    request: InfrastructureRequest,
+    kind: RequestedKind,
+  ): Promise<CreateOutcome> {
+    const { resource } = request;
+    const api = this.api(resource.cluster, CustomObjectsApi);
+    if ('error' in api) return { result: 'retry', message: api.error };
+    const { group, version, plural } = kind;
+    const body = manifestOf(request);
+    try {
+      if (resource.namespace) {
+        await api.createNamespacedCustomObject({
+          group,
+          version,
+          plural,
+          namespace: resource.namespace,
+          body,
+        });
+      } else {
+        await api.createClusterCustomObject({ group, version, plural, body });
+      }
+      return { result: 'created' };
+    } catch (error) {
+      const where = `cluster ${resource.cluster}`;
+      if (!(error instanceof ApiException)) {
+        return {
+          result: 'retry',
+          message: `${where} unreachable: ${statusMessage(error)}`,
+        };
+      }
+      if (error.code === 409) {
+        return this.existingOutcome(request, api, { group, version, plural });
+      }
+      if (error.code === 404 && resource.namespace) {
+        return {
+          result: 'refused',
+          message: `${where} has no namespace ${resource.namespace} (or does not serve ${plural}.${group}/${version}); the platform team creates team namespaces`,
+        };
+      }
+      if ([400, 404, 422].includes(error.code)) {
+        return {
+          result: 'refused',
+          message: `${where} refused the ${resource.kind}: ${statusMessage(
+            error,
+          )}`,
+        };
+      }
+      return {
+        result: 'retry',
+        message: `${where} answered ${error.code}: ${statusMessage(error)}`,
+      };
+    }
+  }
+
+  /** A resource of the name exists: ours from an earlier attempt, or someone else's. */
+  private async existingOutcome(
+    request: InfrastructureRequest,
+    api: CustomObjectsApi,
+    kind: { group: string; version: string; plural: string },
+  ): Promise<CreateOutcome> {
+    const { resource } = request;
+    try {
+      const existing = (
+        resource.namespace
+          ? await api.getNamespacedCustomObject({
+              ...kind,
+              namespace: resource.namespace,
+              name: resource.name,
+            })
+          : await api.getClusterCustomObject({ ...kind, name: resource.name })
+      ) as { metadata?: { labels?: Record<string, string> } };
+      if (existing.metadata?.labels?.[REQUEST_ID_LABEL] === request.id) {
+        return { result: 'created' };
+      }
+      return {
+        result: 'refused',
+        message: `a ${resource.kind} named ${resource.name} already exists${
+          resource.namespace ? ` in ${resource.namespace}` : ''
+        } on cluster ${resource.cluster}, not made by this request`,
+      };
+    } catch (error) {
+      return {
+        result: 'retry',
+        message: `cluster ${resource.cluster}: ${statusMessage(error)}`,
+      };
+    }
+  }
+
+  /** The keys of a connection Secret, or undefined while it does not exist. Values are dropped here. */
+  async secretKeys(
+    cluster: string,
+    ref: { namespace?: string; name: string },
+  ): Promise<ConnectionSecret | undefined> {
+    const api = this.api(cluster, CoreV1Api);
+    if ('error' in api) throw new Error(api.error);
+    try {
+      const secret = await api.readNamespacedSecret({
+        name: ref.name,
+        namespace: ref.namespace ?? 'default',
+      });
+      return {
+        ...(ref.namespace ? { namespace: ref.namespace } : {}),
+        name: ref.name,
+        keys: Object.keys(secret.data ?? {}).sort(),
+      };
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** What the request page shows of the live resource: conditions, composed resources, Events, Secret. */
+  async detail(
+    tracked: TrackedResource | undefined,
+  ): Promise<RequestResourceDetail> {
+    if (!tracked) {
+      return { exists: false, conditions: [], composed: [], events: [] };
+    }
+    const detail: RequestResourceDetail = {
+      exists: true,
+      conditions: tracked.conditions,
+      composed: tracked.composed,
+      events: [],
+    };
+    try {
+      if (tracked.namespace) {
+        const core = this.api(tracked.cluster, CoreV1Api);
+        if ('error' in core) throw new Error(core.error);
+        const events = await core.listNamespacedEvent({
+          namespace: tracked.namespace,
+          fieldSelector: `involvedObject.name=${tracked.name},involvedObject.kind=${tracked.kind}`,
+        });
+        detail.events = events.items
+          .map(event => ({
+            type: event.type ?? 'Normal',
+            reason: event.reason ?? '',
+            message: event.message ?? '',
+            ...(event.count ? { count: event.count } : {}),
+            ...(event.lastTimestamp
+              ? { lastTimestamp: new Date(event.lastTimestamp).toISOString() }
+              : {}),
+          }))
+          .sort((a, b) =>
+            (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''),
+          );
+      }
+      if (tracked.connectionSecret) {
+        const secret = await this.secretKeys(
+          tracked.cluster,
+          tracked.connectionSecret,
+        );
+        if (secret) detail.secret = secret;
+      }
+    } catch (error) {
+      detail.error = `Could not read the resource's events and Secret from cluster ${
+        tracked.cluster
+      }: ${statusMessage(error)}`;
+    }
+    return detail;
+  }
+}

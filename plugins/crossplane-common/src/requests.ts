@@ -1,0 +1,184 @@
+import { FormSchema, FormUiSchema, Offering } from './types';
+
+/**
+ * Where a request for infrastructure is. In order along the happy path:
+ * `awaiting-approval` (environments that require approval) → `queued` (approved, or no
+ * approval needed; being delivered) → `created` (the resource exists on the cluster) →
+ * `synced` → `ready` → `credentials-available`. `rejected` and `failed` end a request;
+ * a `failed` request whose resource recovers moves on again.
+ */
+export type RequestStatus =
+  | 'awaiting-approval'
+  | 'rejected'
+  | 'queued'
+  | 'created'
+  | 'synced'
+  | 'ready'
+  | 'credentials-available'
+  | 'failed';
+
+/** Statuses after which nothing more happens to a request. */
+export const FINAL_REQUEST_STATUSES: RequestStatus[] = [
+  'rejected',
+  'credentials-available',
+];
+
+/** One entry of a request's timeline: a status it reached, when, and who or what moved it. */
+export interface RequestEvent {
+  status: RequestStatus;
+  /** ISO timestamp. */
+  at: string;
+  /** The user entity ref of the person who moved it, absent when the cluster did. */
+  actor?: string;
+  /** The approver's comment, the controller's message or the delivery error. */
+  message?: string;
+}
+
+/** The connection Secret of a resource: its name and keys, never its values. */
+export interface ConnectionSecret {
+  namespace?: string;
+  name: string;
+  keys: string[];
+}
+
+/** A Kubernetes status condition as Crossplane reports it. */
+export interface ResourceCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/** Where the requested resource lives on its cluster. */
+export interface RequestedResource {
+  cluster: string;
+  apiVersion: string;
+  kind: string;
+  /** Absent for cluster-scoped composite resources. */
+  namespace?: string;
+  name: string;
+}
+
+/** A request for infrastructure made through Paved. */
+export interface InfrastructureRequest {
+  id: string;
+  /** The offering's XRD name, e.g. `postgresqlinstances.platform.paved.dev`. */
+  offering: string;
+  offeringTitle: string;
+  environment: string;
+  /** The catalog entity the infrastructure is for, e.g. `component:default/payments-service`. */
+  entityRef: string;
+  /** The team that owns the entity and so the resource, e.g. `group:default/team-payments`. */
+  ownerRef: string;
+  /** The person who asked. */
+  requestedBy: string;
+  resource: RequestedResource;
+  /** The resource's `spec`, Crossplane's own fields excluded, as submitted. */
+  parameters: Record<string, unknown>;
+  status: RequestStatus;
+  /** Why the request is where it is: the controller's or the cluster's message. */
+  message?: string;
+  approval?: {
+    decision: 'approved' | 'rejected';
+    by: string;
+    at: string;
+    comment?: string;
+  };
+  /** ISO timestamps. */
+  createdAt: string;
+  updatedAt: string;
+  /** The timeline, oldest first. */
+  events: RequestEvent[];
+}
+
+/** Body of `POST /requests`. */
+export interface InfrastructureRequestInput {
+  offering: string;
+  environment: string;
+  entityRef: string;
+  /** The resource's name: a DNS label, unique among the team's resources of this offering. */
+  name: string;
+  /** The resource's `spec`, as the offering's form schema describes it. */
+  parameters: Record<string, unknown>;
+  /**
+   * Chosen by the client once per form submission; sending the same id again returns the
+   * request made the first time instead of making another.
+   */
+  clientRequestId: string;
+}
+
+/** One field the server refused, named by its JSON path from the request body (`parameters.storageGB`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/**
+ * What an environment allows for one offering, resolved for the caller: the form schema with
+ * the guardrails' limits applied, whether approval is needed, and the team quota.
+ */
+export interface EnvironmentOffering {
+  name: string;
+  title: string;
+  cluster: string;
+  /** Whether a request waits for an approver before anything is created. */
+  approvalRequired: boolean;
+  /** The offering's schema narrowed by this environment's guardrails (caps, allowed values). */
+  schema: FormSchema;
+  uiSchema: FormUiSchema;
+  /** Human-readable guardrails of this environment, e.g. "parameters.storageGB at most 100". */
+  guardrails: string[];
+  /** Live resources each team may have of this offering in this environment, when capped. */
+  quotaPerTeam?: number;
+  /** When false, why nobody may request it here (e.g. the cluster does not offer it). */
+  available: boolean;
+  unavailableReason?: string;
+}
+
+/** Answer of `GET /offerings/:name/form`: the offering and each environment's form. */
+export interface OfferingForm {
+  offering: Offering;
+  environments: EnvironmentOffering[];
+  /** Teams that may request this offering; absent when every team may. */
+  teams?: string[];
+}
+
+/** Answer of `GET /requests`. */
+export interface RequestList {
+  requests: InfrastructureRequest[];
+}
+
+/** Live detail of a request's resource, read when its page is open. */
+export interface RequestResourceDetail {
+  /** The resource as last seen, absent until it exists. */
+  exists: boolean;
+  conditions: ResourceCondition[];
+  /** Resources Crossplane composed for it (`spec.crossplane.resourceRefs`, or the XR of a claim). */
+  composed: Array<{
+    apiVersion: string;
+    kind: string;
+    name: string;
+    namespace?: string;
+  }>;
+  events: Array<{
+    type: string;
+    reason: string;
+    message: string;
+    count?: number;
+    lastTimestamp?: string;
+  }>;
+  secret?: ConnectionSecret;
+  /** Why the detail could not be read, e.g. the cluster is unreachable. */
+  error?: string;
+}
+
+/** Signal channel carrying `{ id, status }` whenever a request changes. */
+export const REQUEST_SIGNAL_CHANNEL = 'crossplane:requests';
+
+/** Message sent on {@link REQUEST_SIGNAL_CHANNEL}. */
+export interface RequestSignal {
+  id: string;
+  status: RequestStatus;
+  entityRef: string;
+}
