@@ -42,6 +42,7 @@ export const resourceRefs: Record<string, string> = {
   'scaffolder-template': 'template:default/probe',
   'scaffolder-action': 'fetch:template',
   // 'scaffolder-task': the id of a task the owner starts in the test itself.
+  // 'crossplane-request': the id of a request the owner makes in the test itself.
 };
 
 const everyone = (d: Decision): Record<Role, Decision> => ({
@@ -100,6 +101,15 @@ export const expectedDecisions: Record<string, Record<Role, Decision>> = {
 
   'audit-log.event.read': adminsOnly,
 
-  // What infrastructure can be requested is open to everyone signed in.
+  // What infrastructure can be requested, and every request's timeline, are open to everyone
+  // signed in. Asked about a production request the owner made for payments-service: its team
+  // requests (IS_REQUEST_OWNER), approvers decide (nobody their own, which the plugin enforces).
   'crossplane.offering.read': everyone('ALLOW'),
+  'crossplane.request.read': everyone('ALLOW'),
+  'crossplane.request.create': paymentsOwners,
+  'crossplane.request.approve': {
+    ...everyone('DENY'),
+    approver: 'ALLOW',
+    admin: 'ALLOW',
+  },
 };

@@ -178,9 +178,30 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
         },
       );
       assert.equal(task.status, 201, String(task.error));
+      // A production database request the owner made, so request permissions are decided on
+      // a real one; it waits for approval, so nothing is created.
+      const infra = await call(
+        portal,
+        tokens.owner,
+        'POST',
+        '/api/crossplane/requests',
+        {
+          offering: 'postgresqlinstances.platform.paved.dev',
+          environment: 'prod',
+          entityRef: 'component:default/payments-service',
+          name: 'trust-matrix-db',
+          parameters: {
+            parameters: { storageGB: 20, tier: 'standard' },
+          },
+          clientRequestId: 'trust-matrix-request',
+        },
+      );
+      assert.equal(infra.status, 201, infra.text);
+      assert.equal(infra.json.status, 'awaiting-approval');
       const refs: Record<string, string> = {
         ...resourceRefs,
         'scaffolder-task': task.id!,
+        'crossplane-request': infra.json.id,
       };
 
       const actual: Record<string, Record<Role, Decision>> = {};

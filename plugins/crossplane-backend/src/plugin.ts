@@ -94,10 +94,12 @@ export const crossplanePlugin = createBackendPlugin({
           onChange: () => tracker.follow(cache.offerings()),
         });
 
+        const store = await requestStoreFor(database);
         permissionsRegistry.addResourceType({
           resourceRef: crossplaneRequestResourceRef,
           permissions: crossplanePermissions,
           rules: [isRequestOwnerRule],
+          getResources: ids => Promise.all(ids.map(id => store.get(id))),
         });
         const isAllowed = createConditionAuthorizer(
           permissionsRegistry.getPermissionRuleset(
@@ -106,7 +108,7 @@ export const crossplanePlugin = createBackendPlugin({
         );
         const offerings = new OfferingService(cache, permissions);
         service = new RequestService({
-          store: await requestStoreFor(database),
+          store,
           offerings,
           tracker,
           writer: new ResourceWriter(clusters),

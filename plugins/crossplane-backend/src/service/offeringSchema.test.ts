@@ -95,7 +95,7 @@ describe('offeringFromXrd on the sandbox XRDs', () => {
       version: 'v1alpha1',
       scope: 'Namespaced',
       apiVersion: 'v2',
-      title: 'PostgreSQLInstance',
+      title: 'PostgreSQL database',
       description:
         'A PostgreSQL database for one service, with its connection details in a Secret.',
     });
@@ -131,7 +131,7 @@ describe('offeringFromXrd on the sandbox XRDs', () => {
       scope: 'LegacyCluster',
       apiVersion: 'v1',
       claim: { kind: 'Bucket', plural: 'buckets' },
-      title: 'Bucket',
+      title: 'Object storage bucket',
       connectionSecretKeys: ['bucket', 'endpoint', 'region'],
     });
     const rules =
