@@ -14,7 +14,6 @@ import { startSandbox, type RunningSandbox } from './sandbox.ts';
 
 const POSTGRES = 'postgresqlinstances.platform.paved.dev';
 const CACHE = 'caches.platform.paved.dev';
-const BUCKET = 'xbuckets.platform.paved.dev';
 const PAYMENTS = 'component:default/payments-service';
 
 // Daniel is on the Payments Team, Priya on the Storefront Team; Oliver and Zainab are SREs

@@ -72,20 +72,9 @@ export const crossplanePlugin = createBackendPlugin({
           config,
           clusters.list().map(c => c.name),
         );
-        // The service is built after the caches it reads, which call back into it.
-        let service: RequestService | undefined;
         const tracker = new ResourceTracker({
           clusters: clusters.list(),
           logger,
-          onResource: resource =>
-            service?.observe(resource).catch(error =>
-              logger.error('Could not follow a requested resource', {
-                resource: `${resource.kind} ${resource.namespace ?? ''}/${
-                  resource.name
-                }`,
-                error: String(error),
-              }),
-            ),
         });
         const cache = new OfferingCache(clusters.list(), {
           allow:
@@ -107,7 +96,7 @@ export const crossplanePlugin = createBackendPlugin({
           ),
         );
         const offerings = new OfferingService(cache, permissions);
-        service = new RequestService({
+        const service = new RequestService({
           store,
           offerings,
           tracker,
@@ -121,6 +110,17 @@ export const crossplanePlugin = createBackendPlugin({
           signals,
           logger,
         });
+        // Each new version of a resource Paved created moves its request along.
+        tracker.onResource(resource =>
+          service.observe(resource).catch(error =>
+            logger.error('Could not follow a requested resource', {
+              resource: `${resource.kind} ${resource.namespace ?? ''}/${
+                resource.name
+              }`,
+              error: String(error),
+            }),
+          ),
+        );
         cache.start();
         lifecycle.addShutdownHook(() => {
           cache.stop();
@@ -138,11 +138,10 @@ export const crossplanePlugin = createBackendPlugin({
               timeout: { minutes: 2 },
               initialDelay: { seconds: 5 },
             };
-        const requests = service;
         await scheduler.scheduleTask({
           id: 'crossplane-request-delivery',
           ...schedule,
-          fn: () => requests.catchUp(),
+          fn: () => service.catchUp(),
         });
 
         httpRouter.use(

@@ -8,14 +8,13 @@ import {
   CustomObjectsApi,
 } from '@kubernetes/client-node';
 import {
-  KubernetesStandIn,
   standInClusterConfig,
   standInKubeConfig,
   startKubernetesStandIn,
 } from '@paved/sandbox';
 import { AddressInfo, Server, Socket, connect, createServer } from 'node:net';
 
-export const KUBERNETES_TOKEN = 'crossplane-requests-test-token';
+const KUBERNETES_TOKEN = 'crossplane-requests-test-token';
 
 /** A custom resource kind as `CustomObjectsApi` names it. */
 export interface CustomKind {
@@ -25,8 +24,6 @@ export interface CustomKind {
 }
 
 export interface TestCluster {
-  name: string;
-  standIn: KubernetesStandIn;
   /** Clients of the stand-in itself, which keep working while the plugin cannot reach it. */
   objects: CustomObjectsApi;
   core: CoreV1Api;
@@ -117,8 +114,6 @@ export async function startCluster(
   }
   const relay = await startRelay(new URL(standIn.url));
   return {
-    name,
-    standIn,
     objects,
     core,
     config: {

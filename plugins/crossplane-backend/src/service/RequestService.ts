@@ -373,7 +373,8 @@ export class RequestService {
         ownerRefs: [ownerRef],
         offering: offering.name,
         environment: env.name,
-        statuses: ['awaiting-approval', 'queued'],
+        // 'created' too: the watch may not have seen a just-created resource yet.
+        statuses: ['awaiting-approval', 'queued', 'created'],
         limit: 500,
       });
       const live = new Set([

@@ -158,15 +158,19 @@ export class ResourceTracker {
     WatchedCollection<TrackedResource, ResourceObject>
   >();
   private stopped = false;
+  private listener?: (resource: TrackedResource) => void;
 
   constructor(
     private readonly options: {
       clusters: KubernetesCluster[];
       logger: LoggerService;
-      /** Called for each new version of a resource Paved created. */
-      onResource(resource: TrackedResource): void;
     },
   ) {}
+
+  /** Calls `listener` for each new version of a resource Paved created. */
+  onResource(listener: (resource: TrackedResource) => void) {
+    this.listener = listener;
+  }
 
   /** Watches the kinds of `offerings` (per cluster) and stops watching the others. */
   follow(
@@ -210,7 +214,7 @@ export class ResourceTracker {
           toItem: object => {
             const tracked = trackedResourceOf(cluster.name, object, kind);
             if (tracked.requestId) {
-              this.options.onResource(tracked);
+              this.listener?.(tracked);
             }
             return tracked;
           },

@@ -1,0 +1,140 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
+import { REQUEST_SIGNAL_CHANNEL } from '@paved/plugin-crossplane-common';
+import { crossplaneApiRef } from '../../api';
+import { FakeCrossplaneApi, FakeSignalApi } from '../../testing/fakes';
+import {
+  bucketOffering,
+  infrastructureRequest,
+  paymentsService,
+  postgresOffering,
+} from '../../testing/fixtures';
+import { testRoutes } from '../../__testUtils__/renderInfrastructure';
+import { EntityInfrastructureContent } from './EntityInfrastructureContent';
+
+const paymentsRef = 'component:default/payments-service';
+
+function fakeApi() {
+  const api = new FakeCrossplaneApi();
+  api.offerings = {
+    offerings: [postgresOffering, bucketOffering],
+    clusters: [
+      { name: 'dev-eu', title: 'Development EU', status: 'ready' },
+      {
+        name: 'prod-eu',
+        title: 'Production EU',
+        status: 'error',
+        error: 'certificate has expired',
+      },
+    ],
+  };
+  api.setList({ entityRef: paymentsRef }, [
+    infrastructureRequest({ id: 'req-2', status: 'awaiting-approval' }),
+    infrastructureRequest({
+      id: 'req-1',
+      resource: { ...infrastructureRequest().resource, name: 'payments-cache' },
+    }),
+  ]);
+  return api;
+}
+
+async function renderContent(api: FakeCrossplaneApi, signals: FakeSignalApi) {
+  return renderInTestApp(
+    <EntityProvider entity={paymentsService}>
+      <EntityInfrastructureContent />
+    </EntityProvider>,
+    {
+      mountedRoutes: testRoutes,
+      apis: [
+        [crossplaneApiRef, api],
+        [signalApiRef, signals],
+      ],
+    },
+  );
+}
+
+describe('EntityInfrastructureContent', () => {
+  it('lists the entity’s requests with status and a link to each', async () => {
+    const api = fakeApi();
+    await renderContent(api, new FakeSignalApi());
+
+    const table = within(
+      (await screen.findByText('Requested infrastructure')).closest(
+        '.MuiPaper-root',
+      ) as HTMLElement,
+    );
+    const first = table
+      .getByRole('link', { name: 'payments-db' })
+      .closest('tr')!;
+    expect(
+      within(first).getByLabelText('Status: Awaiting approval'),
+    ).toBeInTheDocument();
+    expect(
+      within(first).getByRole('link', { name: 'payments-db' }),
+    ).toHaveAttribute('href', '/infrastructure/requests/req-2');
+    const second = table
+      .getByRole('link', { name: 'payments-cache' })
+      .closest('tr')!;
+    expect(within(second).getByLabelText('Status: Ready')).toBeInTheDocument();
+    expect(api.listed).toEqual([{ entityRef: paymentsRef }]);
+  });
+
+  it('offers each offering’s form with the entity chosen, and names clusters that cannot be read', async () => {
+    await renderContent(fakeApi(), new FakeSignalApi());
+
+    expect(
+      await screen.findByRole('button', {
+        name: 'Request PostgreSQL database',
+      }),
+    ).toHaveAttribute(
+      'href',
+      `/infrastructure/request/postgresqlinstances.platform.paved.dev?entity=${encodeURIComponent(
+        paymentsRef,
+      )}`,
+    );
+    expect(
+      screen.getByRole('button', { name: 'Request Object storage bucket' }),
+    ).toHaveAttribute(
+      'href',
+      expect.stringContaining(
+        '/infrastructure/request/buckets.platform.paved.dev?entity=',
+      ),
+    );
+    expect(
+      screen.getByText('Production EU (prod-eu): certificate has expired'),
+    ).toBeInTheDocument();
+  });
+
+  it('refreshes on signals for this entity only', async () => {
+    const api = fakeApi();
+    const signals = new FakeSignalApi();
+    await renderContent(api, signals);
+    await screen.findByRole('link', { name: 'payments-db' });
+
+    act(() =>
+      signals.publish(REQUEST_SIGNAL_CHANNEL, {
+        id: 'req-9',
+        status: 'ready',
+        entityRef: 'component:default/search-service',
+      }),
+    );
+    await new Promise(resolve => setTimeout(resolve, 50));
+    expect(api.callsOf('listRequests')).toBe(1);
+
+    api.setList({ entityRef: paymentsRef }, [
+      infrastructureRequest({ id: 'req-2', status: 'queued' }),
+    ]);
+    act(() =>
+      signals.publish(REQUEST_SIGNAL_CHANNEL, {
+        id: 'req-2',
+        status: 'queued',
+        entityRef: paymentsRef,
+      }),
+    );
+
+    expect(await screen.findByLabelText('Status: Queued')).toBeInTheDocument();
+    await waitFor(() => expect(api.callsOf('listRequests')).toBe(2));
+  });
+});

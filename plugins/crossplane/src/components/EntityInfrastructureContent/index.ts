@@ -1,0 +1,1 @@
+export { EntityInfrastructureContent } from './EntityInfrastructureContent';

@@ -1,0 +1,1 @@
+export { OfferingsOverview } from './OfferingsOverview';

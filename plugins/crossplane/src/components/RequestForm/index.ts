@@ -1,0 +1,1 @@
+export { RequestFormPage } from './RequestFormPage';
