@@ -2,7 +2,8 @@
 // clusters and GitHub: sign in with GitHub as a Payments Team engineer, browse the demo catalog,
 // filter it by owner, open a service, read its docs, search the docs, see where the service is
 // deployed and its history; create a new service from the REST API golden path and follow it to
-// its docs, its deployment and its repository; act on what the team owns and be refused
+// its docs, its deployment and its repository; request a database for the service and watch it
+// become usable, and a production one that waits for an SRE's approval; act on what the team owns and be refused
 // elsewhere; an admin finds the refusal in the audit log; the guest is asked to sign in first.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -44,6 +45,7 @@ const service = byName('Component', 'payments-service');
 const foreignService = byName('Component', 'storefront-web');
 const engineer = byName('User', 'daniel-mercer');
 const admin = byName('User', 'ingrid-solberg');
+const sre = byName('User', 'oliver-nakamura');
 const personName = (user: CatalogFileEntity) =>
   (user.spec?.profile as { displayName: string }).displayName;
 const docsNav = (
@@ -503,6 +505,95 @@ describe('a newcomer in Chromium', () => {
       await page.getByTestId(`argocd-app-sandbox-prod-${newService}`).count(),
       0,
     );
+  });
+
+  it("requests a dev database from the service's Infrastructure tab, seeing the guardrails before submitting", async () => {
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/payments-service/infrastructure`,
+    );
+    await page
+      .getByRole('button', { name: /Request PostgreSQL database/i })
+      .click();
+    await page
+      .getByRole('heading', { name: 'Request PostgreSQL database' })
+      .waitFor();
+    // The entity is preselected; dev's caps show before anything is sent.
+    await eventually(
+      'the service preselected as the entity',
+      async () => {
+        const value = await page.getByLabel(/^Entity/).inputValue();
+        assert.equal(value, 'component:default/payments-service');
+        return value;
+      },
+      10_000,
+    );
+    await page.getByText('parameters.storageGB: at most 100').waitFor();
+    await page.getByText(/No approval needed/).waitFor();
+    await page.getByLabel(/^Name/).fill('payments-reports-db');
+    await page.getByRole('button', { name: 'Submit request' }).click();
+    await page.getByRole('heading', { name: /payments-reports-db/ }).waitFor();
+  });
+
+  it('watches the timeline reach "Credentials available" without reloading, and sees the Secret\'s keys, not its values', async () => {
+    await page.getByLabel('Status: Credentials available').first().waitFor();
+    const timeline = page.getByLabel('Timeline');
+    for (const step of [
+      'Created',
+      'Synced',
+      'Ready',
+      'Credentials available',
+    ]) {
+      await timeline.getByText(step, { exact: true }).waitFor();
+    }
+    await page
+      .getByText(
+        /Secret team-payments\/payments-reports-db-connection holds .*password/,
+      )
+      .first()
+      .waitFor();
+  });
+
+  it("finds the database among the service's requested infrastructure", async () => {
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/payments-service/infrastructure`,
+    );
+    const row = page.getByRole('row', { name: /payments-reports-db/ });
+    await row.waitFor();
+    await row.getByText('Credentials available').waitFor();
+  });
+
+  it('holds a production request for approval until an SRE approves it in the inbox, then it completes', async () => {
+    await page.goto(
+      `${
+        portal.baseUrl
+      }/infrastructure/request/postgresqlinstances.platform.paved.dev?entity=${encodeURIComponent(
+        'component:default/payments-service',
+      )}&environment=prod`,
+    );
+    await page
+      .getByText(/requires approval/i)
+      .first()
+      .waitFor();
+    await page.getByLabel(/^Name/).fill('payments-reports-db');
+    await page.getByRole('button', { name: 'Submit request' }).click();
+    await page.getByLabel('Status: Awaiting approval').first().waitFor();
+    const requestUrl = page.url();
+
+    await signOut();
+    await signInWithGitHub(sre);
+    await page.goto(`${portal.baseUrl}/infrastructure/approvals`);
+    const row = page.getByRole('row', { name: /payments-reports-db/ });
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await row.waitFor({ state: 'detached' });
+
+    await signOut();
+    await signInWithGitHub(engineer);
+    await page.goto(requestUrl);
+    await page
+      .getByLabel('Status: Credentials available')
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await page.getByText(personName(sre)).first().waitFor();
   });
 
   it('refreshes Payments Service, which the team owns', async () => {
