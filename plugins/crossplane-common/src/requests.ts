@@ -17,12 +17,6 @@ export type RequestStatus =
   | 'credentials-available'
   | 'failed';
 
-/** Statuses after which nothing more happens to a request. */
-export const FINAL_REQUEST_STATUSES: RequestStatus[] = [
-  'rejected',
-  'credentials-available',
-];
-
 /** One entry of a request's timeline: a status it reached, when, and who or what moved it. */
 export interface RequestEvent {
   status: RequestStatus;
@@ -149,6 +143,12 @@ export interface RequestList {
   requests: InfrastructureRequest[];
 }
 
+/** Answer of `GET /approvals`: requests awaiting approval, and whether the caller may decide them. */
+export interface ApprovalsResponse {
+  requests: InfrastructureRequest[];
+  mayApprove: boolean;
+}
+
 /** Live detail of a request's resource, read when its page is open. */
 export interface RequestResourceDetail {
   /** The resource as last seen, absent until it exists. */
@@ -176,9 +176,9 @@ export interface RequestResourceDetail {
 /** Signal channel carrying `{ id, status }` whenever a request changes. */
 export const REQUEST_SIGNAL_CHANNEL = 'crossplane:requests';
 
-/** Message sent on {@link REQUEST_SIGNAL_CHANNEL}. */
-export interface RequestSignal {
+/** Message sent on {@link REQUEST_SIGNAL_CHANNEL}; a type, so it is a JSON object for signals. */
+export type RequestSignal = {
   id: string;
   status: RequestStatus;
   entityRef: string;
-}
+};

@@ -25,6 +25,6 @@ export {
   fieldErrorsOf,
   serverMessageOf,
 } from './api';
-export type { ApprovalsResponse, CrossplaneApi, RequestQuery } from './api';
+export type { CrossplaneApi, RequestQuery } from './api';
 export { EntityInfrastructureContent } from './components/EntityInfrastructureContent';
 export { InfrastructurePage } from './components/InfrastructurePage';

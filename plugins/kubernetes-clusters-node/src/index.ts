@@ -14,3 +14,8 @@ export {
   type WatchedCollectionOptions,
   type WatchedObject,
 } from './WatchedCollection';
+export {
+  describeClusterError,
+  kubernetesErrorMessage,
+  type WatchedKind,
+} from './clusterErrors';

@@ -12,6 +12,7 @@ import {
 } from '@backstage/errors';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { argocdApplicationCreatePermission } from '@paved/plugin-argocd-common';
+import { kubernetesErrorMessage } from '@paved/plugin-kubernetes-clusters-node';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { ApplicationAuthorizer } from './ArgoApplicationService';
@@ -74,18 +75,6 @@ export interface CreatedApplication {
   namespace: string;
   name: string;
   project: string;
-}
-
-/** The reason line of a Kubernetes Status error, or the exception's own message. */
-function statusMessage(error: ApiException<unknown>): string {
-  try {
-    const body =
-      typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
-    if (body && typeof body.message === 'string') return body.message;
-  } catch {
-    // Not a Status object: fall back to the exception's text.
-  }
-  return error.message;
 }
 
 /**
@@ -185,7 +174,7 @@ export class ApplicationCreator {
         });
       } catch (error) {
         if (!(error instanceof ApiException)) throw error;
-        const message = statusMessage(error);
+        const message = kubernetesErrorMessage(error);
         if (error.code === 409) throw new ConflictError(message);
         if (error.code === 422 || error.code === 400) {
           throw new InputError(message);

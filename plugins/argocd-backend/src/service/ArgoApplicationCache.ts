@@ -1,6 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { InstanceState } from '@paved/plugin-argocd-common';
-import { WatchedCollection } from '@paved/plugin-kubernetes-clusters-node';
+import {
+  WatchedCollection,
+  describeClusterError,
+} from '@paved/plugin-kubernetes-clusters-node';
 import { AppProjectResource, ApplicationResource } from './ApplicationResource';
 import { ArgoInstance } from './ArgoInstances';
 
@@ -80,76 +83,6 @@ const APP_PROJECTS: ResourceKind<CachedAppProject> = {
   },
 };
 
-interface KubernetesStatusObject {
-  kind?: string;
-  code?: number;
-  reason?: string;
-  message?: string;
-}
-
-const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
-const NETWORK_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-]);
-
-/** A message for a person reading the instance's state, naming the cluster. */
-export function describeClusterError(
-  error: unknown,
-  instance: ArgoInstance,
-  plural = APPLICATIONS.plural,
-) {
-  const cluster = instance.cluster;
-  const e = error as {
-    code?: unknown;
-    statusCode?: unknown;
-    message?: string;
-    status?: KubernetesStatusObject;
-  };
-  let httpStatus = e.status?.code;
-  if (typeof e.code === 'number') {
-    httpStatus = e.code;
-  } else if (typeof e.statusCode === 'number') {
-    httpStatus = e.statusCode;
-  }
-  if (httpStatus === 401) {
-    return `credentials rejected by cluster ${cluster.name} (401)`;
-  }
-  if (httpStatus === 403) {
-    return `credentials of cluster ${cluster.name} may not list and watch ${plural}.${GROUP} (403)`;
-  }
-  if (httpStatus === 404) {
-    return `cluster ${cluster.name} does not serve ${plural}.${GROUP}/${VERSION} (404): is Argo CD installed there?`;
-  }
-  if (typeof httpStatus === 'number') {
-    // ApiException's message is "HTTP-Code: …\nMessage: …\nBody: …"; the Message line says it.
-    const detail =
-      e.status?.message ??
-      e.message?.match(/^Message: (.*)$/m)?.[1] ??
-      e.message ??
-      '';
-    return `cluster ${cluster.name} answered ${httpStatus}: ${detail}`;
-  }
-  const code = typeof e.code === 'string' ? e.code : undefined;
-  const reason = e.message?.replace(/^request to \S+ failed, reason: /, '');
-  if (code && TLS_ERROR.test(code)) {
-    return `TLS verification of cluster ${cluster.name} at ${cluster.url} failed (${code}: ${reason}); check its caData or caFile`;
-  }
-  if (code && NETWORK_ERRORS.has(code)) {
-    return `cluster ${cluster.name} unreachable at ${cluster.url}: ${reason}`;
-  }
-  return `cluster ${cluster.name} at ${cluster.url}: ${
-    reason ?? String(error)
-  }`;
-}
-
 function withoutManagedFields(
   resource: ApplicationResource,
 ): ApplicationResource {
@@ -202,7 +135,12 @@ export class ArgoApplicationCache {
           },
           toItem: resource => kind.toCached(resource, instance),
           describeError: error =>
-            describeClusterError(error, instance, kind.plural),
+            describeClusterError(error, instance.cluster, {
+              group: GROUP,
+              plural: kind.plural,
+              version: VERSION,
+              notServedHint: 'is Argo CD installed there?',
+            }),
           logger: logger.child({
             instance: instance.name,
             cluster: instance.cluster.name,

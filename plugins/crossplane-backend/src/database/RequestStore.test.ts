@@ -400,43 +400,6 @@ describe('DatabaseRequestStore', () => {
       ).toEqual([idD, idA]);
     });
 
-    it('counts live requests of one team, offering and environment', async () => {
-      const live = newRequest();
-      await store.create(live);
-      const failed = await store.create(newRequest());
-      await store.transition(failed.request.id, {
-        from: ['queued'],
-        to: 'failed',
-      });
-      const rejected = await store.create(
-        newRequest({ status: 'awaiting-approval' }),
-      );
-      await store.transition(rejected.request.id, {
-        from: ['awaiting-approval'],
-        to: 'rejected',
-      });
-      await store.create(newRequest({ ownerRef: search }));
-      await store.create(newRequest({ environment: 'prod' }));
-      await store.create(
-        newRequest({ offering: 'buckets.platform.paved.dev' }),
-      );
-
-      expect(
-        await store.countLive({
-          ownerRef: payments,
-          offering: live.offering,
-          environment: 'dev',
-        }),
-      ).toBe(2);
-      expect(
-        await store.countLive({
-          ownerRef: 'group:default/team-unknown',
-          offering: live.offering,
-          environment: 'dev',
-        }),
-      ).toBe(0);
-    });
-
     it('gives the ids of requests in some statuses, oldest first', async () => {
       const first = await store.create(newRequest());
       await tick();

@@ -88,15 +88,6 @@ export interface RequestStore {
   ): Promise<InfrastructureRequest | undefined>;
   /** Sets the message (e.g. the last delivery error) without a transition or an event. */
   setMessage(id: string, message: string | undefined): Promise<void>;
-  /**
-   * Requests of `ownerRef` for `offering` in `environment` that are live: any status but
-   * 'rejected' (a failed request's resource may still exist).
-   */
-  countLive(filter: {
-    ownerRef: string;
-    offering: string;
-    environment: string;
-  }): Promise<number>;
   /** Ids of requests in `statuses`, oldest first (the delivery loop picks up 'queued' ones). */
   idsWithStatus(statuses: RequestStatus[], limit?: number): Promise<string[]>;
   /** The request a person made with this client request id, if any. */
@@ -359,23 +350,6 @@ export class DatabaseRequestStore implements RequestStore {
     await this.db<RequestRow>(REQUESTS)
       .where({ id })
       .update({ message: message ?? null, updated_at: new Date() });
-  }
-
-  async countLive(filter: {
-    ownerRef: string;
-    offering: string;
-    environment: string;
-  }): Promise<number> {
-    const [{ count }] = await this.db<RequestRow>(REQUESTS)
-      .where({
-        owner_ref: filter.ownerRef,
-        offering: filter.offering,
-        environment: filter.environment,
-      })
-      .whereNot('status', 'rejected')
-      .count({ count: '*' });
-    // PostgreSQL returns a count as a string.
-    return Number(count);
   }
 
   async idsWithStatus(

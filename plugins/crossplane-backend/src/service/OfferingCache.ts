@@ -6,6 +6,7 @@ import {
 import {
   KubernetesCluster,
   WatchedCollection,
+  describeClusterError,
 } from '@paved/plugin-kubernetes-clusters-node';
 import {
   OfferingDefinition,
@@ -17,47 +18,6 @@ const GROUP = 'apiextensions.crossplane.io';
 const PLURAL = 'compositeresourcedefinitions';
 // Crossplane 2 serves v2 beside v1; Crossplane 1 serves only v1.
 const VERSIONS = ['v2', 'v1'];
-
-const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
-
-/** A message for a person reading the cluster's state, naming the cluster. */
-export function describeClusterError(
-  error: unknown,
-  cluster: KubernetesCluster,
-): string {
-  const e = error as {
-    code?: unknown;
-    message?: string;
-    status?: { code?: number; message?: string };
-  };
-  const httpStatus = typeof e.code === 'number' ? e.code : e.status?.code;
-  if (httpStatus === 401) {
-    return `credentials rejected by cluster ${cluster.name} (401)`;
-  }
-  if (httpStatus === 403) {
-    return `credentials of cluster ${cluster.name} may not list and watch ${PLURAL}.${GROUP} (403)`;
-  }
-  if (httpStatus === 404) {
-    return `cluster ${cluster.name} does not serve ${PLURAL}.${GROUP} (404): is Crossplane installed there?`;
-  }
-  if (typeof httpStatus === 'number') {
-    // ApiException's message is "HTTP-Code: …\nMessage: …\nBody: …"; the Message line says it.
-    const detail =
-      e.status?.message ?? e.message?.match(/^Message: (.*)$/m)?.[1] ?? '';
-    return `cluster ${cluster.name} answered ${httpStatus}: ${detail}`;
-  }
-  const code = typeof e.code === 'string' ? e.code : undefined;
-  const reason = e.message?.replace(/^request to \S+ failed, reason: /, '');
-  if (code && TLS_ERROR.test(code)) {
-    return `TLS verification of cluster ${cluster.name} at ${cluster.url} failed (${code}: ${reason}); check its caData or caFile`;
-  }
-  if (code) {
-    return `cluster ${cluster.name} unreachable at ${cluster.url}: ${reason}`;
-  }
-  return `cluster ${cluster.name} at ${cluster.url}: ${
-    reason ?? String(error)
-  }`;
-}
 
 /** An offering on one cluster. */
 export interface ClusterOffering {
@@ -117,7 +77,12 @@ export class OfferingCache {
           }
           return result.offering;
         },
-        describeError: error => describeClusterError(error, cluster),
+        describeError: error =>
+          describeClusterError(error, cluster, {
+            group: GROUP,
+            plural: PLURAL,
+            notServedHint: 'is Crossplane installed there?',
+          }),
         logger,
         onChange: options.onChange,
       });

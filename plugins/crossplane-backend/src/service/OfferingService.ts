@@ -45,11 +45,6 @@ export class OfferingService {
     return this.merged().find(o => o.name === name);
   }
 
-  /** Every offering on every cluster, as the resource tracker follows them. */
-  byCluster() {
-    return this.cache.offerings();
-  }
-
   private async authorize(credentials: BackstageCredentials) {
     const [decision] = await this.permissions.authorize(
       [{ permission: crossplaneOfferingReadPermission }],

@@ -22,6 +22,7 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import {
+  ApprovalsResponse,
   EnvironmentOffering,
   FieldError,
   InfrastructureRequest,
@@ -662,7 +663,7 @@ export class RequestService {
 
   async approvals(
     credentials: BackstageCredentials,
-  ): Promise<{ requests: InfrastructureRequest[]; mayApprove: boolean }> {
+  ): Promise<ApprovalsResponse> {
     await this.authorizeRead(credentials);
     const [decision] = await this.options.permissions.authorizeConditional(
       [{ permission: crossplaneRequestApprovePermission }],
@@ -727,7 +728,7 @@ export class RequestService {
       .publish({
         recipients: { type: 'broadcast' },
         channel: REQUEST_SIGNAL_CHANNEL,
-        message: message as any,
+        message,
       })
       .catch(error =>
         this.options.logger.warn('Could not signal a request change', {

@@ -7,8 +7,9 @@ import {
 import {
   KubernetesCluster,
   WatchedCollection,
+  describeClusterError,
 } from '@paved/plugin-kubernetes-clusters-node';
-import { describeClusterError } from './OfferingCache';
+import type { ClusterOffering } from './OfferingCache';
 
 /** The kind teams create for an offering: the claim of a v1 XRD that has one, else the XR. */
 export interface RequestedKind {
@@ -173,12 +174,7 @@ export class ResourceTracker {
   }
 
   /** Watches the kinds of `offerings` (per cluster) and stops watching the others. */
-  follow(
-    offerings: Array<{
-      cluster: string;
-      offering: Offering | Omit<Offering, 'clusters'>;
-    }>,
-  ) {
+  follow(offerings: ClusterOffering[]) {
     if (this.stopped) return;
     const wanted = new Map<
       string,
@@ -218,7 +214,11 @@ export class ResourceTracker {
             }
             return tracked;
           },
-          describeError: error => describeClusterError(error, cluster),
+          describeError: error =>
+            describeClusterError(error, cluster, {
+              ...kind,
+              notServedHint: 'is its XRD still installed and served?',
+            }),
           logger: this.options.logger.child({
             cluster: cluster.name,
             kind: `${kind.plural}.${kind.group}`,

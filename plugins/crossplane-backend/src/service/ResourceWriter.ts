@@ -2,6 +2,7 @@ import {
   ApiException,
   CoreV1Api,
   CustomObjectsApi,
+  KubeConfig,
 } from '@kubernetes/client-node';
 import {
   ConnectionSecret,
@@ -10,7 +11,10 @@ import {
   REQUESTED_FOR_ANNOTATION,
   RequestResourceDetail,
 } from '@paved/plugin-crossplane-common';
-import { KubernetesClusters } from '@paved/plugin-kubernetes-clusters-node';
+import {
+  KubernetesClusters,
+  kubernetesErrorMessage,
+} from '@paved/plugin-kubernetes-clusters-node';
 import { RequestedKind, TrackedResource } from './ResourceTracker';
 
 /** Annotation naming the owning team, as the demo's databases carry it. */
@@ -23,24 +27,6 @@ export type CreateOutcome =
   | { result: 'refused'; message: string }
   /** The cluster could not be reached or answered with a passing error: try again later. */
   | { result: 'retry'; message: string };
-
-/** The reason line of a Kubernetes Status error, or the exception's own message. */
-export function statusMessage(error: unknown): string {
-  if (error instanceof ApiException) {
-    try {
-      const body =
-        typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
-      if (body && typeof body.message === 'string') return body.message;
-    } catch {
-      // Not a Status object: fall back to the exception's text.
-    }
-  }
-  const e = error as { message?: string };
-  return (e.message ?? String(error)).replace(
-    /^request to \S+ failed, reason: /,
-    '',
-  );
-}
 
 /** The manifest Paved creates for a request: its spec, labelled with the request. */
 export function manifestOf(request: InfrastructureRequest) {
@@ -69,18 +55,14 @@ export function manifestOf(request: InfrastructureRequest) {
 export class ResourceWriter {
   constructor(private readonly clusters: KubernetesClusters) {}
 
-  private api<T>(
-    clusterName: string,
-    type: new (...args: any[]) => T,
-  ): T | { error: string } {
+  private kubeConfigOf(clusterName: string): KubeConfig | { error: string } {
     const cluster = this.clusters.get(clusterName);
     if (!cluster) {
       return { error: `cluster ${clusterName} is no longer configured` };
     }
-    if (!('kubeConfig' in cluster.connection)) {
-      return { error: cluster.connection.error };
-    }
-    return cluster.connection.kubeConfig.makeApiClient(type as any) as T;
+    return 'kubeConfig' in cluster.connection
+      ? cluster.connection.kubeConfig
+      : { error: cluster.connection.error };
   }
 
   /** Creates the request's resource, of `kind` (the offering's, which knows the plural). */
@@ -89,8 +71,11 @@ export class ResourceWriter {
     kind: RequestedKind,
   ): Promise<CreateOutcome> {
     const { resource } = request;
-    const api = this.api(resource.cluster, CustomObjectsApi);
-    if ('error' in api) return { result: 'retry', message: api.error };
+    const kubeConfig = this.kubeConfigOf(resource.cluster);
+    if ('error' in kubeConfig) {
+      return { result: 'retry', message: kubeConfig.error };
+    }
+    const api = kubeConfig.makeApiClient(CustomObjectsApi);
     const { group, version, plural } = kind;
     const body = manifestOf(request);
     try {
@@ -111,7 +96,7 @@ export class ResourceWriter {
       if (!(error instanceof ApiException)) {
         return {
           result: 'retry',
-          message: `${where} unreachable: ${statusMessage(error)}`,
+          message: `${where} unreachable: ${kubernetesErrorMessage(error)}`,
         };
       }
       if (error.code === 409) {
@@ -126,14 +111,16 @@ export class ResourceWriter {
       if ([400, 404, 422].includes(error.code)) {
         return {
           result: 'refused',
-          message: `${where} refused the ${resource.kind}: ${statusMessage(
-            error,
-          )}`,
+          message: `${where} refused the ${
+            resource.kind
+          }: ${kubernetesErrorMessage(error)}`,
         };
       }
       return {
         result: 'retry',
-        message: `${where} answered ${error.code}: ${statusMessage(error)}`,
+        message: `${where} answered ${error.code}: ${kubernetesErrorMessage(
+          error,
+        )}`,
       };
     }
   }
@@ -167,7 +154,9 @@ export class ResourceWriter {
     } catch (error) {
       return {
         result: 'retry',
-        message: `cluster ${resource.cluster}: ${statusMessage(error)}`,
+        message: `cluster ${resource.cluster}: ${kubernetesErrorMessage(
+          error,
+        )}`,
       };
     }
   }
@@ -177,8 +166,9 @@ export class ResourceWriter {
     cluster: string,
     ref: { namespace?: string; name: string },
   ): Promise<ConnectionSecret | undefined> {
-    const api = this.api(cluster, CoreV1Api);
-    if ('error' in api) throw new Error(api.error);
+    const kubeConfig = this.kubeConfigOf(cluster);
+    if ('error' in kubeConfig) throw new Error(kubeConfig.error);
+    const api = kubeConfig.makeApiClient(CoreV1Api);
     try {
       const secret = await api.readNamespacedSecret({
         name: ref.name,
@@ -212,8 +202,9 @@ export class ResourceWriter {
     };
     try {
       if (tracked.namespace) {
-        const core = this.api(tracked.cluster, CoreV1Api);
-        if ('error' in core) throw new Error(core.error);
+        const kubeConfig = this.kubeConfigOf(tracked.cluster);
+        if ('error' in kubeConfig) throw new Error(kubeConfig.error);
+        const core = kubeConfig.makeApiClient(CoreV1Api);
         const events = await core.listNamespacedEvent({
           namespace: tracked.namespace,
           fieldSelector: `involvedObject.name=${tracked.name},involvedObject.kind=${tracked.kind}`,
@@ -242,7 +233,7 @@ export class ResourceWriter {
     } catch (error) {
       detail.error = `Could not read the resource's events and Secret from cluster ${
         tracked.cluster
-      }: ${statusMessage(error)}`;
+      }: ${kubernetesErrorMessage(error)}`;
     }
     return detail;
   }

@@ -1,5 +1,6 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
+  ApprovalsResponse,
   InfrastructureRequest,
   InfrastructureRequestInput,
   OfferingForm,
@@ -17,12 +18,6 @@ export interface RequestQuery {
   mine?: boolean;
   /** Only requests in one of these statuses. */
   status?: RequestStatus[];
-}
-
-/** Answer of `GET /approvals`: what awaits approval, and whether the caller may decide. */
-export interface ApprovalsResponse {
-  requests: InfrastructureRequest[];
-  mayApprove: boolean;
 }
 
 /**

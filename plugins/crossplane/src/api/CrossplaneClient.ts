@@ -1,6 +1,7 @@
 import { ResponseError } from '@backstage/errors';
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import {
+  ApprovalsResponse,
   InfrastructureRequest,
   InfrastructureRequestInput,
   OfferingForm,
@@ -8,11 +9,7 @@ import {
   RequestList,
   RequestResourceDetail,
 } from '@paved/plugin-crossplane-common';
-import {
-  ApprovalsResponse,
-  CrossplaneApi,
-  RequestQuery,
-} from './CrossplaneApi';
+import { CrossplaneApi, RequestQuery } from './CrossplaneApi';
 
 /** {@link CrossplaneApi} over HTTP; `fetchApi` carries the user's token. */
 export class CrossplaneClient implements CrossplaneApi {

@@ -1,8 +1,4 @@
 export { crossplaneApiRef } from './CrossplaneApi';
-export type {
-  ApprovalsResponse,
-  CrossplaneApi,
-  RequestQuery,
-} from './CrossplaneApi';
+export type { CrossplaneApi, RequestQuery } from './CrossplaneApi';
 export { CrossplaneClient } from './CrossplaneClient';
 export { fieldErrorsOf, serverMessageOf } from './responseErrors';

@@ -1,6 +1,7 @@
 import { ResponseError } from '@backstage/errors';
 import { SignalApi } from '@backstage/plugin-signals-react';
 import {
+  ApprovalsResponse,
   FieldError,
   InfrastructureRequest,
   InfrastructureRequestInput,
@@ -9,7 +10,7 @@ import {
   RequestResourceDetail,
   RequestSignal,
 } from '@paved/plugin-crossplane-common';
-import { ApprovalsResponse, CrossplaneApi, RequestQuery } from '../api';
+import { CrossplaneApi, RequestQuery } from '../api';
 
 type Answer<T> = T | Error;
 
