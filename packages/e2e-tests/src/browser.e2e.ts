@@ -536,6 +536,12 @@ describe('a newcomer in Chromium', () => {
 
   it('watches the timeline reach "Credentials available" without reloading, and sees the Secret\'s keys, not its values', async () => {
     await page.getByLabel('Status: Credentials available').first().waitFor();
+    // The resource's own conditions, as Crossplane reports them.
+    const conditions = page.getByLabel('Conditions');
+    for (const type of ['Synced', 'Ready']) {
+      await conditions.getByText(type, { exact: true }).waitFor();
+      await conditions.getByLabel(`${type}: True`).waitFor();
+    }
     const timeline = page.getByLabel('Timeline');
     for (const step of [
       'Created',
@@ -562,7 +568,26 @@ describe('a newcomer in Chromium', () => {
     await row.getByText('Credentials available').waitFor();
   });
 
-  it('holds a production request for approval until an SRE approves it in the inbox, then it completes', async () => {
+  it("is told, on the form, when a name is already taken by the team's database", async () => {
+    await page.goto(
+      `${
+        portal.baseUrl
+      }/infrastructure/request/postgresqlinstances.platform.paved.dev?entity=${encodeURIComponent(
+        'component:default/payments-service',
+      )}`,
+    );
+    await page.getByLabel(/^Name/).fill('payments-db');
+    await page.getByRole('button', { name: 'Submit request' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/already exists/)
+      .waitFor();
+    // Still on the form, with what was typed.
+    assert.equal(await page.getByLabel(/^Name/).inputValue(), 'payments-db');
+  });
+
+  /** Submits a production database request for Payments Service; returns its page's URL. */
+  async function requestProductionDatabase(name: string) {
     await page.goto(
       `${
         portal.baseUrl
@@ -574,26 +599,64 @@ describe('a newcomer in Chromium', () => {
       .getByText(/requires approval/i)
       .first()
       .waitFor();
-    await page.getByLabel(/^Name/).fill('payments-reports-db');
+    await page.getByLabel(/^Name/).fill(name);
     await page.getByRole('button', { name: 'Submit request' }).click();
     await page.getByLabel('Status: Awaiting approval').first().waitFor();
-    const requestUrl = page.url();
+    return page.url();
+  }
+
+  it('holds production requests for approval until an SRE decides them in the inbox: one approved completes, one rejected says why', async () => {
+    const approvedUrl = await requestProductionDatabase('payments-reports-db');
+    const rejectedUrl = await requestProductionDatabase('payments-scratch-db');
 
     await signOut();
     await signInWithGitHub(sre);
-    await page.goto(`${portal.baseUrl}/infrastructure/approvals`);
-    const row = page.getByRole('row', { name: /payments-reports-db/ });
-    await row.getByRole('button', { name: 'Approve' }).click();
-    await row.waitFor({ state: 'detached' });
+    // The overview tells an approver there is something to decide.
+    await page.goto(`${portal.baseUrl}/infrastructure`);
+    await page.getByRole('button', { name: /Approvals \(2\)/ }).click();
+    const approve = page.getByRole('row', { name: /payments-reports-db/ });
+    await approve.getByRole('button', { name: 'Approve' }).click();
+    await approve.waitFor({ state: 'detached' });
+    const reject = page.getByRole('row', { name: /payments-scratch-db/ });
+    await reject.getByRole('button', { name: 'Reject' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog
+      .getByLabel('Why is it rejected?')
+      .fill('Use the reports database for scratch data.');
+    await dialog.getByRole('button', { name: 'Reject request' }).click();
+    await reject.waitFor({ state: 'detached' });
 
     await signOut();
     await signInWithGitHub(engineer);
-    await page.goto(requestUrl);
+    await page.goto(approvedUrl);
     await page
       .getByLabel('Status: Credentials available')
       .first()
       .waitFor({ timeout: 60_000 });
     await page.getByText(personName(sre)).first().waitFor();
+    await page.goto(rejectedUrl);
+    await page.getByLabel('Status: Rejected').first().waitFor();
+    await page
+      .getByText(/Use the reports database for scratch data/)
+      .first()
+      .waitFor();
+  });
+
+  it("sees what can be requested and the team's requests on the Infrastructure page", async () => {
+    await page.getByRole('link', { name: 'Infrastructure' }).first().click();
+    for (const title of [
+      'PostgreSQL database',
+      'Cache (Redis or Valkey)',
+      'Object storage bucket',
+    ]) {
+      await page.getByText(title, { exact: true }).first().waitFor();
+    }
+    const requests = page.getByRole('row', { name: /payments-scratch-db/ });
+    await requests.getByText('Rejected').waitFor();
+    await page
+      .getByRole('row', { name: /payments-reports-db.*dev/ })
+      .getByText('Credentials available')
+      .waitFor();
   });
 
   it('refreshes Payments Service, which the team owns', async () => {

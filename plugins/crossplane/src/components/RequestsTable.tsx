@@ -1,5 +1,6 @@
 import { Link, Table, TableColumn } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/frontend-plugin-api';
+import { useMemo } from 'react';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Typography from '@material-ui/core/Typography';
 import { InfrastructureRequest } from '@paved/plugin-crossplane-common';
@@ -56,6 +57,11 @@ export function RequestsTable(props: {
       render: request => <RelativeTime iso={request.updatedAt} />,
     },
   ];
+  // A new element each render would make Backstage's Table remount every row.
+  const emptyContent = useMemo(
+    () => <Typography style={{ padding: 16 }}>{props.emptyText}</Typography>,
+    [props.emptyText],
+  );
   return (
     <Table<InfrastructureRequest>
       title={props.title}
@@ -68,9 +74,7 @@ export function RequestsTable(props: {
         sorting: false,
         padding: 'dense',
       }}
-      emptyContent={
-        <Typography style={{ padding: 16 }}>{props.emptyText}</Typography>
-      }
+      emptyContent={emptyContent}
     />
   );
 }

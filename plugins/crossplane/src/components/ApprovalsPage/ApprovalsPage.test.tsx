@@ -1,4 +1,5 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { REQUEST_SIGNAL_CHANNEL } from '@paved/plugin-crossplane-common';
 import userEvent from '@testing-library/user-event';
 import { DateTime } from 'luxon';
 import { FakeCrossplaneApi } from '../../testing/fakes';
@@ -95,6 +96,36 @@ describe('ApprovalsPage', () => {
       ]),
     );
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+  });
+
+  it('keeps a Reject dialog open, with what was typed, while other requests change', async () => {
+    const api = fakeApi();
+    const { signals } = await renderInfrastructure(approvalsPath, { api });
+    await userEvent.click(
+      within(await row()).getByRole('button', { name: 'Reject' }),
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Reject payments-db',
+    });
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: /Why is it rejected/ }),
+      'Too large',
+    );
+    const loads = api.callsOf('getApprovals');
+    act(() =>
+      signals.publish(REQUEST_SIGNAL_CHANNEL, {
+        id: 'req-other',
+        status: 'ready',
+        entityRef: 'component:default/orders-service',
+      }),
+    );
+    await waitFor(() => expect(api.callsOf('getApprovals')).toBe(loads + 1));
+    const still = await screen.findByRole('dialog', {
+      name: 'Reject payments-db',
+    });
+    expect(
+      within(still).getByRole('textbox', { name: /Why is it rejected/ }),
+    ).toHaveValue('Too large');
   });
 
   it('says so when nothing awaits approval', async () => {

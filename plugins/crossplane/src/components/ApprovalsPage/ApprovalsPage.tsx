@@ -88,6 +88,14 @@ function columns(
   ];
 }
 
+// One element for every render: Backstage's Table rebuilds its body, remounting every row (and
+// closing an open Reject dialog), whenever `emptyContent` is a new element.
+const noRequests = (
+  <Typography style={{ padding: 16 }}>
+    No requests are waiting for approval.
+  </Typography>
+);
+
 /**
  * The approvers' inbox (`/approvals`): requests awaiting approval, each with Approve and Reject
  * (with a comment) and a link to its page. People who may not approve see the list and why.
@@ -131,11 +139,7 @@ export function ApprovalsPage() {
             sorting: false,
             padding: 'dense',
           }}
-          emptyContent={
-            <Typography style={{ padding: 16 }}>
-              No requests are waiting for approval.
-            </Typography>
-          }
+          emptyContent={noRequests}
         />
       </>
     );

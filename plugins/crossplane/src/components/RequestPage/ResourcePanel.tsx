@@ -49,6 +49,9 @@ function Conditions(props: { conditions: ResourceCondition[] }) {
     <ul aria-label="Conditions" style={{ listStyle: 'none', padding: 0 }}>
       {props.conditions.map(condition => (
         <li key={condition.type} style={{ marginBottom: 8 }}>
+          <Typography variant="body2" component="span">
+            <strong>{condition.type}</strong>
+          </Typography>{' '}
           <ConditionChip condition={condition} />{' '}
           {condition.reason && (
             <Typography variant="body2" component="span">
