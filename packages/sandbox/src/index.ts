@@ -47,3 +47,4 @@ export type {
   TeamRole,
   Visibility,
 } from './github';
+export { eventually } from './eventually';

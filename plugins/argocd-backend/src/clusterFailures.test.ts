@@ -14,7 +14,7 @@ import {
   EntityApplicationsResponse,
   InstanceState,
 } from '@paved/plugin-argocd-common';
-import { startKubernetesStandIn } from '@paved/sandbox';
+import { eventually, startKubernetesStandIn } from '@paved/sandbox';
 import { Server } from 'node:http';
 import request from 'supertest';
 import {
@@ -23,7 +23,6 @@ import {
   TestCluster,
   clusterConfig,
   createApplication,
-  eventually,
   startCluster,
 } from './__testUtils__/standIns';
 import argocdPlugin from '.';

@@ -27,7 +27,7 @@ import {
   argocdApplicationManifestReadPermission,
   argocdApplicationReadPermission,
 } from '@paved/plugin-argocd-common';
-import { forceApplicationState } from '@paved/sandbox';
+import { eventually, forceApplicationState } from '@paved/sandbox';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { Server } from 'node:http';
 import request from 'supertest';
@@ -38,7 +38,6 @@ import {
   clusterConfig,
   createAppProject,
   createApplication,
-  eventually,
   recordingSignals,
   startCluster,
   startGitHub,

@@ -14,6 +14,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import {
+  eventually,
   KubernetesStandIn,
   standInClusterConfig,
   standInKubeConfig,
@@ -29,19 +30,6 @@ jest.setTimeout(60_000);
 const TOKEN = 'crossplane-plugin-test-token';
 const MEMBER = 'user:default/carol';
 const OUTSIDER = 'user:default/mallory';
-
-/** Retries `check` until it passes or `timeoutMs` is over, then fails with its last error. */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(resolve => setTimeout(resolve, 50));
-    }
-  }
-}
 
 describe('crossplane backend plugin', () => {
   let standIn: KubernetesStandIn;

@@ -25,12 +25,12 @@ import {
 } from '@paved/plugin-crossplane-common';
 import { randomUUID } from 'node:crypto';
 import { Server } from 'node:http';
+import { eventually } from '@paved/sandbox';
 import supertest from 'supertest';
 import crossplanePlugin from '.';
 import {
   CustomKind,
   TestCluster,
-  eventually,
   startCluster,
 } from './__testUtils__/clusters';
 import { periodicSchedulerFactory } from './__testUtils__/periodicScheduler';

@@ -149,19 +149,3 @@ export async function startCluster(
     },
   };
 }
-
-/** Retries `check` until it passes or `timeoutMs` is over, then fails with its last error. */
-export async function eventually<T>(
-  check: () => Promise<T>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(resolve => setTimeout(resolve, 100));
-    }
-  }
-}

@@ -5,7 +5,7 @@ import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Typography from '@material-ui/core/Typography';
 import { InfrastructureRequest } from '@paved/plugin-crossplane-common';
 import { requestRouteRef } from '../routes';
-import { RelativeTime } from './RelativeTime';
+import { RelativeTime } from '@paved/paved-react';
 import { RequestStatusChip } from './StatusChips';
 
 /** The resource's name, linking to the request's page where that page is installed. */

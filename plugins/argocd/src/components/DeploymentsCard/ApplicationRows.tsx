@@ -6,7 +6,7 @@ import { Link } from '@backstage/core-components';
 import { ApplicationSummary } from '@paved/plugin-argocd-common';
 import { HealthStatusChip, SyncStatusChip } from '../StatusChips';
 import { RevisionLink } from '../RevisionLink';
-import { RelativeTime } from '../RelativeTime';
+import { RelativeTime } from '@paved/paved-react';
 
 export const APPLICATION_COLUMNS = [
   'Environment',

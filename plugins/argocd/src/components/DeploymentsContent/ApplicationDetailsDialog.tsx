@@ -23,7 +23,7 @@ import {
 } from '@paved/plugin-argocd-common';
 import { stringify } from 'yaml';
 import { ApplicationAnswer, ApplicationViewProps } from './ApplicationAnswer';
-import { RelativeTime } from '../RelativeTime';
+import { RelativeTime } from '@paved/paved-react';
 import { HealthStatusChip, SyncStatusChip } from '../StatusChips';
 
 const resourceColumns: TableColumn<ManagedResource>[] = [

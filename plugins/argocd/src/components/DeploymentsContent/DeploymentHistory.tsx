@@ -18,7 +18,8 @@ import {
 } from '@material-ui/lab';
 import { HistoryEntry } from '@paved/plugin-argocd-common';
 import { RevisionLink } from '../RevisionLink';
-import { formatDuration, RelativeTime } from '../RelativeTime';
+import { RelativeTime } from '@paved/paved-react';
+import { formatDuration } from '../formatDuration';
 
 const useStyles = makeStyles(theme => ({
   timeline: { padding: 0, margin: 0 },

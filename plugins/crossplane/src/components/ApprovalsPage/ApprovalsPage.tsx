@@ -19,7 +19,7 @@ import { useRequestsRefreshKey } from '../../hooks/useRequestsRefreshKey';
 import { rootRouteRef } from '../../routes';
 import { ApprovalActions } from '../ApprovalActions';
 import { CrossplaneErrorPanel } from '../CrossplaneErrorPanel';
-import { RelativeTime } from '../RelativeTime';
+import { RelativeTime } from '@paved/paved-react';
 import { RequestLink } from '../RequestsTable';
 
 // Any change may add a request to the inbox or take one out of it.

@@ -13,8 +13,7 @@ import {
 } from '@paved/plugin-crossplane-common';
 import { ReactNode } from 'react';
 import { serverMessageOf } from '../../api';
-import { RelativeTime } from '../RelativeTime';
-import { Tone, ToneChip } from '../StatusChips';
+import { RelativeTime, Tone, ToneChip } from '@paved/paved-react';
 
 // Ready is False while Crossplane is still creating: that is progress, not failure.
 function toneOf(condition: ResourceCondition): Tone {

@@ -1,7 +1,7 @@
 import Tooltip from '@material-ui/core/Tooltip';
 import { DateTime } from 'luxon';
 
-/** "3 minutes ago", with the exact local time on hover. */
+/** "3 minutes ago", with the exact local time on hover; "never" without a time. */
 export function RelativeTime(props: { iso?: string }) {
   if (!props.iso) {
     return <span>never</span>;
