@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { crossplanePermissions } from '@paved/plugin-crossplane-common';
 import { kubernetesClustersServiceRef } from '@paved/plugin-kubernetes-clusters-node';
@@ -37,6 +38,7 @@ export const crossplanePlugin = createBackendPlugin({
         clusters: kubernetesClustersServiceRef,
         config: coreServices.rootConfig,
         database: coreServices.database,
+        events: eventsServiceRef,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
@@ -53,6 +55,7 @@ export const crossplanePlugin = createBackendPlugin({
         clusters,
         config,
         database,
+        events,
         httpAuth,
         httpRouter,
         lifecycle,
@@ -108,6 +111,7 @@ export const crossplanePlugin = createBackendPlugin({
           userInfo,
           auditor,
           signals,
+          events,
           logger,
         });
         // Each new version of a resource Paved created moves its request along.

@@ -176,6 +176,12 @@ export interface RequestResourceDetail {
 /** Signal channel carrying `{ id, status }` whenever a request changes. */
 export const REQUEST_SIGNAL_CHANNEL = 'crossplane:requests';
 
+/**
+ * Events topic (`@backstage/plugin-events-node`) carrying a {@link RequestSignal} whenever a
+ * request changes, for backend modules such as the catalog's entity provider.
+ */
+export const REQUEST_EVENTS_TOPIC = 'crossplane.requests';
+
 /** Message sent on {@link REQUEST_SIGNAL_CHANNEL}; a type, so it is a JSON object for signals. */
 export type RequestSignal = {
   id: string;

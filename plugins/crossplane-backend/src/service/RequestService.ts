@@ -20,6 +20,7 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { EventsService } from '@backstage/plugin-events-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import {
   ApprovalsResponse,
@@ -28,6 +29,7 @@ import {
   InfrastructureRequest,
   Offering,
   OfferingForm,
+  REQUEST_EVENTS_TOPIC,
   REQUEST_SIGNAL_CHANNEL,
   RequestResourceDetail,
   RequestSignal,
@@ -126,6 +128,7 @@ export class RequestService {
       userInfo: UserInfoService;
       auditor: AuditorService;
       signals: SignalsService;
+      events: EventsService;
       logger: LoggerService;
     },
   ) {}
@@ -718,22 +721,27 @@ export class RequestService {
     return principal.userEntityRef;
   }
 
+  /** Tells browsers (signals) and backend modules (events, e.g. the catalog's provider). */
   private signal(request: InfrastructureRequest) {
     const message: RequestSignal = {
       id: request.id,
       status: request.status,
       entityRef: request.entityRef,
     };
+    const warn = (error: unknown) =>
+      this.options.logger.warn('Could not announce a request change', {
+        requestId: request.id,
+        error: String(error),
+      });
     this.options.signals
       .publish({
         recipients: { type: 'broadcast' },
         channel: REQUEST_SIGNAL_CHANNEL,
         message,
       })
-      .catch(error =>
-        this.options.logger.warn('Could not signal a request change', {
-          error: String(error),
-        }),
-      );
+      .catch(warn);
+    this.options.events
+      .publish({ topic: REQUEST_EVENTS_TOPIC, eventPayload: message })
+      .catch(warn);
   }
 }
