@@ -720,4 +720,35 @@ describe('requests for infrastructure', () => {
     expect(synced.status).toBe('False');
     expect(failed.message).toBe(`${synced.reason}: ${synced.message}`);
   });
+
+  it('lets a backend service such as the catalog walk every request page by page', async () => {
+    const all = await call('get', '/requests?limit=500', PAT);
+    expect(all.status).toBe(200);
+    const everyId = (all.body.requests as InfrastructureRequest[]).map(
+      r => r.id,
+    );
+    expect(everyId.length).toBeGreaterThan(4);
+
+    const walked: string[] = [];
+    for (let offset = 0; ; offset += 3) {
+      const page = await supertest(server)
+        .get(`/api/crossplane/requests?limit=3&offset=${offset}`)
+        .set('Authorization', mockCredentials.service.header());
+      expect(page.status).toBe(200);
+      const ids = (page.body.requests as InfrastructureRequest[]).map(
+        r => r.id,
+      );
+      walked.push(...ids);
+      if (ids.length < 3) break;
+    }
+    expect(walked).toEqual(everyId);
+
+    for (const query of ['limit=0', 'limit=501', 'limit=ten', 'offset=-1']) {
+      const res = await call('get', `/requests?${query}`, PAT);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(
+        new RegExp(`^Invalid query: ${query.split('=')[0]} `),
+      );
+    }
+  });
 });

@@ -45,6 +45,9 @@ const listQuery = z.object({
         .array(z.enum(STATUSES as [RequestStatus, ...RequestStatus[]]))
         .optional(),
     ),
+  // Pages, newest first: readers of every request (the catalog) walk them with offset.
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
 });
 
 function parse<T extends z.ZodTypeAny>(
@@ -105,6 +108,8 @@ export async function createRouter(options: {
           entityRef: query.entityRef,
           mine: query.mine === 'true',
           statuses: query.status,
+          limit: query.limit,
+          offset: query.offset,
         },
         await httpAuth.credentials(req),
       ),

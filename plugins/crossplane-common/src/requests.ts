@@ -17,6 +17,32 @@ export type RequestStatus =
   | 'credentials-available'
   | 'failed';
 
+/**
+ * Statuses in which a request's resource exists on its cluster (a `failed` request counts only
+ * when it got as far as `created`: see {@link requestHasResource}). The catalog lists these
+ * requests as `Resource` entities.
+ */
+export const RESOURCE_EXISTS_STATUSES: readonly RequestStatus[] = [
+  'created',
+  'synced',
+  'ready',
+  'credentials-available',
+  'failed',
+];
+
+/**
+ * Whether the request's resource exists on its cluster: it reached `created` and has not
+ * ended before that. A request that failed before it was created (the cluster refused it) has
+ * no resource; one that failed afterwards (Crossplane reports `Synced=False`) still has one.
+ */
+export function requestHasResource(
+  request: Pick<InfrastructureRequest, 'status' | 'events'>,
+): boolean {
+  if (!RESOURCE_EXISTS_STATUSES.includes(request.status)) return false;
+  if (request.status !== 'failed') return true;
+  return request.events.some(event => event.status === 'created');
+}
+
 /** One entry of a request's timeline: a status it reached, when, and who or what moved it. */
 export interface RequestEvent {
   status: RequestStatus;

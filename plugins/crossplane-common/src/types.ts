@@ -57,6 +57,11 @@ export interface Offering {
   claim?: { kind: string; plural: string };
   title: string;
   description?: string;
+  /**
+   * The catalog `spec.type` of its resources (`database`, `cache`, `bucket`), from the XRD's
+   * `paved.dev/resource-type` annotation; absent when the XRD has none.
+   */
+  resourceType?: string;
   /** Names of the clusters that offer it. */
   clusters: string[];
   /** JSON Schema of the resource's `spec`, Crossplane's own fields removed. */

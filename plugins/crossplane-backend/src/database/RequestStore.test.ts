@@ -395,6 +395,11 @@ describe('DatabaseRequestStore', () => {
         ids(await store.list({ offering: 'buckets.platform.paved.dev' })),
       ).toEqual([idD]);
       expect(ids(await store.list({ limit: 2 }))).toEqual([idD, idC]);
+      expect(ids(await store.list({ limit: 2, offset: 2 }))).toEqual([
+        idB,
+        idA,
+      ]);
+      expect(await store.list({ limit: 2, offset: 4 })).toEqual([]);
       expect(
         ids(await store.list({ ownerRefs: [payments], requestedBy: alice })),
       ).toEqual([idD, idA]);

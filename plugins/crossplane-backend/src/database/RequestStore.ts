@@ -48,6 +48,8 @@ export interface RequestFilter {
   environment?: string;
   /** Newest first; default 100, at most 500. */
   limit?: number;
+  /** How many of the matching requests, newest first, to skip; default 0. */
+  offset?: number;
 }
 
 /** A move of a request from one status to another, recorded on its timeline. */
@@ -307,7 +309,14 @@ export class DatabaseRequestStore implements RequestStore {
       Math.max(Math.floor(filter.limit ?? DEFAULT_LIMIT), 1),
       MAX_LIMIT,
     );
-    const rows = await query.orderBy('created_at', 'desc').limit(limit);
+    // The id breaks ties between requests made in the same millisecond, so pages never overlap.
+    const rows = await query
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(limit)
+      .offset(Math.max(Math.floor(filter.offset ?? 0), 0));
     return this.withEvents(rows);
   }
 

@@ -640,11 +640,20 @@ export class RequestService {
   }
 
   async list(
-    query: { entityRef?: string; mine?: boolean; statuses?: RequestStatus[] },
+    query: {
+      entityRef?: string;
+      mine?: boolean;
+      statuses?: RequestStatus[];
+      limit?: number;
+      offset?: number;
+    },
     credentials: BackstageCredentials,
   ): Promise<InfrastructureRequest[]> {
     await this.authorizeRead(credentials);
-    const filter: RequestFilter = { limit: 200 };
+    const filter: RequestFilter = {
+      limit: query.limit ?? 200,
+      offset: query.offset ?? 0,
+    };
     if (query.entityRef) {
       filter.entityRef = stringifyEntityRef(
         parseEntityRef(query.entityRef, { defaultKind: 'component' }),

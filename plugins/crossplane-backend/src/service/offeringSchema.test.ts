@@ -96,6 +96,7 @@ describe('offeringFromXrd on the sandbox XRDs', () => {
       scope: 'Namespaced',
       apiVersion: 'v2',
       title: 'PostgreSQL database',
+      resourceType: 'database',
       description:
         'A PostgreSQL database for one service, with its connection details in a Secret.',
     });
@@ -132,6 +133,7 @@ describe('offeringFromXrd on the sandbox XRDs', () => {
       apiVersion: 'v1',
       claim: { kind: 'Bucket', plural: 'buckets' },
       title: 'Object storage bucket',
+      resourceType: 'bucket',
       connectionSecretKeys: ['bucket', 'endpoint', 'region'],
     });
     const rules =
@@ -188,6 +190,8 @@ describe('offeringFromXrd edge cases', () => {
     );
     expect(Object.keys(offering.schema.properties!)).toEqual(['size']);
     expect(offering.schema.required).toEqual(['size']);
+    // Without paved.dev/resource-type the catalog falls back to the kind.
+    expect(offering.resourceType).toBeUndefined();
   });
 
   it('removes the fields Crossplane v1 adds to composites and claims, keeping the rest', () => {

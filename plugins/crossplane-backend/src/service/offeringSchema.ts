@@ -6,6 +6,7 @@ import {
   FormSchema,
   FormUiSchema,
   OFFERING_DESCRIPTION_ANNOTATION,
+  OFFERING_RESOURCE_TYPE_ANNOTATION,
   OFFERING_TITLE_ANNOTATION,
   Offering,
   OfferingScope,
@@ -243,6 +244,7 @@ export function offeringFromXrd(xrd: XrdResource): OfferingResult {
   const description =
     annotations[OFFERING_DESCRIPTION_ANNOTATION] ??
     (typeof root?.description === 'string' ? root.description : undefined);
+  const resourceType = annotations[OFFERING_RESOURCE_TYPE_ANNOTATION]?.trim();
   const claim =
     legacy && spec.claimNames?.kind && spec.claimNames.plural
       ? { kind: spec.claimNames.kind, plural: spec.claimNames.plural }
@@ -260,6 +262,7 @@ export function offeringFromXrd(xrd: XrdResource): OfferingResult {
       // Teams of a v1 XRD create the claim, so its kind names the offering.
       title: annotations[OFFERING_TITLE_ANNOTATION] ?? claim?.kind ?? kind,
       ...(description ? { description } : {}),
+      ...(resourceType ? { resourceType } : {}),
       schema,
       uiSchema: ui,
       ...(legacy && spec.connectionSecretKeys?.length
