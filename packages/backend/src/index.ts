@@ -58,6 +58,8 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@paved/plugin-argocd-backend'));
 // Self-service infrastructure: the offered Crossplane XRDs and their request forms.
 backend.add(import('@paved/plugin-crossplane-backend'));
+// Each requested resource as a catalog Resource, owned by the team, linked to its request.
+backend.add(import('@paved/plugin-catalog-backend-module-crossplane'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 // Events travel between replicas through the database, so signals reach every browser.
