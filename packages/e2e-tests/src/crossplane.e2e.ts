@@ -1,7 +1,8 @@
 // Requesting infrastructure end to end, against the built portal (PostgreSQL) and the sandbox:
 // demo people signed in with GitHub request databases for their services through the
 // Crossplane plugin's API, as the form does. A dev request is created at once and followed to
-// "credentials available"; a production one waits for an SRE's approval. Over a hundred hostile
+// "credentials available", and appears in the catalog as a Resource of the team that the
+// service depends on; a production one waits for an SRE's approval. Over a hundred hostile
 // or invalid submissions each get a 4xx with a message and leave no resource on either cluster
 // and no request row behind.
 import assert from 'node:assert/strict';
@@ -200,6 +201,11 @@ describe('requesting infrastructure', () => {
     assert.equal(dev.quotaPerTeam, 5);
   });
 
+  let devDatabase: {
+    id: string;
+    events: Array<{ status: string; at: string }>;
+  };
+
   it('creates a dev database at once and follows it to "credentials available"', async () => {
     const started = Date.now();
     const res = await submit(tokens.daniel, {
@@ -227,6 +233,7 @@ describe('requesting infrastructure', () => {
     assert.equal(xr.spec.parameters.version, '16');
 
     const done = await waitForStatus(res.body.id, 'credentials-available');
+    devDatabase = done;
     console.log(
       `    dev database: submit → credentials available in ${
         Date.now() - started
@@ -268,6 +275,73 @@ describe('requesting infrastructure', () => {
         'no decoded Secret value in any answer',
       );
     }
+  });
+
+  it('lists the dev database in the catalog as a Resource of the team, a dependency of its component', async () => {
+    assert.ok(devDatabase, 'the dev database was requested by the test before');
+    const createdAt = Date.parse(
+      devDatabase.events.find(e => e.status === 'created')!.at,
+    );
+    const catalog = async (path: string) => {
+      const res = await fetch(`${portal.baseUrl}/api/catalog${path}`, {
+        headers: { Authorization: `Bearer ${tokens.daniel}` },
+      });
+      return { status: res.status, body: res.ok ? await res.json() : null };
+    };
+    const filter = `kind=resource,metadata.annotations.paved.dev/request-id=${devDatabase.id}`;
+    const entity = await eventually(
+      `the Resource of request ${devDatabase.id}, with its relations`,
+      async () => {
+        const found = await catalog(
+          `/entities/by-query?filter=${encodeURIComponent(filter)}`,
+        );
+        const name = found.body?.items?.[0]?.metadata?.name;
+        if (!name) throw new Error('not in the catalog');
+        const res = await catalog(`/entities/by-name/resource/default/${name}`);
+        const relations = (res.body?.relations ?? []).map(
+          (r: any) => `${r.type} ${r.targetRef}`,
+        );
+        if (!relations.includes(`dependencyOf ${PAYMENTS}`)) {
+          throw new Error(`${name} not stitched yet: ${relations.join(', ')}`);
+        }
+        // The component lists it among what it depends on.
+        const component = await catalog(
+          '/entities/by-name/component/default/payments-service',
+        );
+        if (
+          !component.body.relations.some(
+            (r: any) =>
+              r.type === 'dependsOn' &&
+              r.targetRef === `resource:default/${name}`,
+          )
+        ) {
+          throw new Error(`payments-service does not depend on ${name} yet`);
+        }
+        return res.body;
+      },
+      30_000,
+    );
+    console.log(
+      `    dev database: created → Resource ${
+        entity.metadata.name
+      } readable with its relations in the catalog within ${
+        Date.now() - createdAt
+      } ms (polled each second)`,
+    );
+    assert.match(entity.metadata.name, /^payments-ledger-db-dev-[0-9a-f]{6}$/);
+    assert.equal(entity.spec.type, 'database');
+    assert.equal(entity.spec.owner, 'group:default/team-payments');
+    assert.deepEqual(entity.spec.dependencyOf, [PAYMENTS]);
+    const relations = entity.relations.map(
+      (r: any) => `${r.type} ${r.targetRef}`,
+    );
+    assert.ok(relations.includes('ownedBy group:default/team-payments'));
+    assert.deepEqual(entity.metadata.links, [
+      {
+        url: `${portal.baseUrl}/infrastructure/requests/${devDatabase.id}`,
+        title: 'Request',
+      },
+    ]);
   });
 
   it('makes one request when the same submission arrives twice', async () => {
