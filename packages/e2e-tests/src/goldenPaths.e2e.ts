@@ -161,10 +161,16 @@ for (const { template, name, kind } of [
         links.some(l => l.entityRef === `component:default/${name}`),
         JSON.stringify(links),
       );
+      // The database option is off unless chosen: no link, no request.
       assert.ok(
         !links.some(l => l.title === 'Database request'),
-        'no database was asked for',
+        JSON.stringify(links),
       );
+      const { requests } = await portal.getJson<any>(
+        `/api/crossplane/requests?entityRef=component:default/${name}`,
+        token,
+      );
+      assert.deepEqual(requests, []);
 
       const protection = await github.get(
         `/repos/acme/${name}/branches/main/protection`,
