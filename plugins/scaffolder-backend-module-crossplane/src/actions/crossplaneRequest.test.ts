@@ -325,6 +325,19 @@ describe('crossplane:request', () => {
     );
   });
 
+  it('fails without a wait too when the cluster already refused the resource', async () => {
+    crossplane.statuses = ['failed'];
+    crossplane.message = 'admission webhook denied the request';
+
+    const { error, outputs } = await run(input);
+
+    expect(error?.message).toMatch(
+      /^Request \S+ for checkout-gateway-db failed: admission webhook denied the request\. See https:/,
+    );
+    expect(crossplane.reads).toBe(0);
+    expect(outputs.requestUrl).toBeDefined();
+  });
+
   it('fails after the timeout, naming the last status and where to follow the request', async () => {
     crossplane.statuses = ['created', 'synced'];
 
