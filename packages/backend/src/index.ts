@@ -40,6 +40,8 @@ backend.add(
 // Golden paths: check a new service first, deploy it with Argo CD, open its page at once.
 backend.add(import('@paved/plugin-scaffolder-backend-module-golden-paths'));
 backend.add(import('@paved/plugin-scaffolder-backend-module-argocd'));
+// Templates request infrastructure (e.g. a dev database) through the Crossplane self-service.
+backend.add(import('@paved/plugin-scaffolder-backend-module-crossplane'));
 
 backend.add(import('@backstage/plugin-techdocs-backend'));
 backend.add(import('@paved/plugin-techdocs-backend-module-prebuild'));

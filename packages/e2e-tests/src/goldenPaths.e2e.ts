@@ -4,13 +4,15 @@
 // sandbox-dev until it is Synced and Healthy; a plain `git clone` of the result installs, lints,
 // tests and builds, and its manifests, catalog file, docs and Dockerfile pass their checks.
 // Bad input of every kind named in the issue fails with a message and leaves no repository, no
-// catalog entry and no Argo CD Application behind.
+// catalog entry and no Argo CD Application behind. The REST template's database option requests
+// a dev PostgreSQL database for the new service through the Crossplane self-service.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { signInWithGitHub } from './githubSignIn.ts';
 import { eventually, repoRoot, startPortal, type Portal } from './portal.ts';
@@ -159,6 +161,16 @@ for (const { template, name, kind } of [
         links.some(l => l.entityRef === `component:default/${name}`),
         JSON.stringify(links),
       );
+      // The database option is off unless chosen: no link, no request.
+      assert.ok(
+        !links.some(l => l.title === 'Database request'),
+        JSON.stringify(links),
+      );
+      const { requests } = await portal.getJson<any>(
+        `/api/crossplane/requests?entityRef=component:default/${name}`,
+        token,
+      );
+      assert.deepEqual(requests, []);
 
       const protection = await github.get(
         `/repos/acme/${name}/branches/main/protection`,
@@ -215,6 +227,77 @@ for (const { template, name, kind } of [
     });
   });
 }
+
+describe('the rest-api-service golden path with a dev database', () => {
+  const name = 'payout-ledger';
+
+  it('requests a PostgreSQL database for the new service as the engineer, created in the team namespace and linked from the task', async () => {
+    const run = await runTemplate(
+      portal.baseUrl,
+      token,
+      'template:default/rest-api-service',
+      {
+        name,
+        owner: paymentsTeam,
+        system: paymentsSystem,
+        database: true,
+        databaseStorageGB: 30,
+        databaseVersion: '15',
+      },
+    );
+    assert.equal(run.status, 'completed', run.log);
+    assert.match(
+      run.log,
+      new RegExp(`Requested PostgreSQL database ${name}-db on dev`),
+    );
+
+    const links =
+      run.events.find(e => e.type === 'completion')?.body.output?.links ?? [];
+    const link = links.find(l => l.title === 'Database request');
+    const id = link?.url?.match(
+      new RegExp(`^${portal.baseUrl}/infrastructure/requests/([0-9a-f-]{36})$`),
+    )?.[1];
+    assert.ok(id, `a link to the request: ${JSON.stringify(links)}`);
+
+    // The request is the engineer's, for the new component, owned by its team.
+    const request = await eventually(
+      `request ${id} created on the cluster`,
+      async () => {
+        const found = await portal.getJson<any>(
+          `/api/crossplane/requests/${id}`,
+          token,
+        );
+        return ['created', 'synced', 'ready', 'credentials-available'].includes(
+          found.status,
+        )
+          ? found
+          : undefined;
+      },
+      30_000,
+    );
+    assert.equal(request.entityRef, `component:default/${name}`);
+    assert.equal(request.ownerRef, paymentsTeam);
+    assert.equal(request.requestedBy, `user:default/${engineer}`);
+
+    const { stdout } = await promisify(execFile)('kubectl', [
+      '--kubeconfig',
+      sandbox.kubeconfigFile,
+      '--context',
+      'sandbox-dev',
+      'get',
+      'postgresqlinstances.platform.paved.dev',
+      '-n',
+      'team-payments',
+      `${name}-db`,
+      '-o',
+      'json',
+    ]);
+    const xr = JSON.parse(stdout);
+    assert.equal(xr.metadata.labels['paved.dev/request-id'], id);
+    assert.equal(xr.spec.parameters.storageGB, 30);
+    assert.equal(xr.spec.parameters.version, '15');
+  });
+});
 
 describe('bad input leaves nothing behind', () => {
   const fails = async (
