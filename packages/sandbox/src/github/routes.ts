@@ -5,6 +5,7 @@
  */
 import { commitStatusRoutes } from './commitStatuses';
 import { ApiError, notFound, validationFailed } from './errors';
+import { contentsWriteRoutes } from './contentsWrites';
 import { gitDataRoutes } from './gitData';
 import {
   Account,
@@ -18,6 +19,7 @@ import {
 } from './model';
 import * as render from './render';
 import { Context, Reply, Route, ok, route } from './route';
+import { pullRequestUpdateRoutes } from './pullRequestUpdates';
 import { teamRepositoryRoutes } from './teamRepositories';
 
 export type { Context, MediaParam, Reply } from './route';
@@ -241,6 +243,8 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
     // Before `commits/*ref`, which would take `{ref}/status` for a ref.
     ...commitStatusRoutes(model, urls),
     ...gitDataRoutes(model, urls),
+    ...contentsWriteRoutes(model, urls),
+    ...pullRequestUpdateRoutes(model, urls, fullPull),
 
     route(
       'GET',
@@ -813,6 +817,7 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
           closedAt: null,
           mergedAt: null,
           mergedBy: null,
+          closedBy: null,
           mergeCommitSha: null,
           mergedHeadSha: null,
         };
@@ -916,6 +921,7 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
           closedAt: now,
           updatedAt: now,
           mergedBy: ctx.user,
+          closedBy: ctx.user,
           mergeCommitSha: sha,
           mergedHeadSha: shas.head,
         });

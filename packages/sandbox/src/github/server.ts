@@ -127,6 +127,11 @@ export interface GitHubStandIn {
   setRateLimited(on: boolean): void;
   /** Sets the requests left in the primary rate limit window; at 0 requests get a 403. */
   setRemaining(remaining: number): void;
+  /**
+   * Uses up the primary rate limit until `seconds` from now: every API call gets GitHub's 403
+   * with `X-RateLimit-Remaining: 0` and that reset time, after which the window starts afresh.
+   */
+  exhaustRateLimit(seconds: number): void;
 }
 
 /** The repository JSON of GitHub's API; the fields seeders commonly need are typed. */
@@ -644,6 +649,11 @@ export async function startGitHubStandIn(
     setRemaining: remaining => {
       rateHeaders();
       rate.remaining = remaining;
+    },
+    exhaustRateLimit: seconds => {
+      rateHeaders();
+      rate.remaining = 0;
+      rate.reset = Math.floor(Date.now() / 1000) + Math.max(1, seconds);
     },
   };
 }

@@ -116,15 +116,18 @@ export type PullRequestOutcome =
   | { result: 'opened'; pullRequest: RequestPullRequest }
   /** GitHub refused in a way retrying cannot fix (no such repository or branch). */
   | { result: 'refused'; message: string }
-  /** A passing failure (rate limit, GitHub unreachable): try again at `retryAt`. */
-  | { result: 'retry'; message: string; retryAt: Date };
+  /**
+   * A passing failure (rate limit, GitHub unreachable): try again at `retryAt` (GitHub's reset
+   * time), or at the delivery task's next run without one.
+   */
+  | { result: 'retry'; message: string; retryAt?: Date };
 
 /** Where a request's pull request is, as GitHub reports it. */
 export type PullRequestState =
   | { state: 'open' }
   | { state: 'merged'; by?: string; at?: string }
   | { state: 'closed'; by?: string; at?: string }
-  | { state: 'unknown'; message: string; retryAt: Date };
+  | { state: 'unknown'; message: string; retryAt?: Date };
 
 /** What an error from GitHub looks like through Octokit (`RequestError`). */
 interface GitHubError {
@@ -132,9 +135,6 @@ interface GitHubError {
   message?: string;
   response?: { headers?: Record<string, string | undefined> };
 }
-
-// Passing failures without a reset time from GitHub are retried after this long.
-const DEFAULT_RETRY_MS = 30_000;
 
 /**
  * Delivers requests through a GitOps repository on GitHub: commits a request's manifest to its
@@ -324,10 +324,9 @@ export class GitOpsDelivery {
       return {
         state: 'unknown',
         message: failure.message,
-        retryAt:
-          failure.result === 'retry'
-            ? failure.retryAt
-            : new Date(Date.now() + DEFAULT_RETRY_MS),
+        ...(failure.result === 'retry' && failure.retryAt
+          ? { retryAt: failure.retryAt }
+          : {}),
       };
     }
   }
@@ -461,17 +460,14 @@ export class GitOpsDelivery {
         };
       }
     }
-    const detail = `${where}: GitHub answered ${status ?? 'nothing'}: ${
-      message ?? String(error)
-    }`;
-    if (status === 404 || status === 422) {
+    // Without a response GitHub was not reached (Octokit still reports status 500 then).
+    const detail = response
+      ? `${where}: GitHub answered ${status}: ${message}`
+      : `${where}: GitHub unreachable: ${message ?? String(error)}`;
+    if (response && (status === 404 || status === 422)) {
       return { result: 'refused', message: detail };
     }
     // Unreachable, 5xx, bad credentials or permissions: an operator can fix those without the request changing.
-    return {
-      result: 'retry',
-      message: `${detail}; retrying`,
-      retryAt: new Date(now + DEFAULT_RETRY_MS),
-    };
+    return { result: 'retry', message: `${detail}; retrying` };
   }
 }

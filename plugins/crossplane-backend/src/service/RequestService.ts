@@ -610,7 +610,7 @@ export class RequestService {
       logger.warn('Could not open the pull request of a request; will retry', {
         requestId: request.id,
         error: outcome.message,
-        retryAt: outcome.retryAt.toISOString(),
+        ...(outcome.retryAt ? { retryAt: outcome.retryAt.toISOString() } : {}),
       });
       await store.setMessage(request.id, outcome.message, outcome.retryAt);
       this.signal(request);
