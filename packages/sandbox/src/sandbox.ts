@@ -190,13 +190,14 @@ export function gitHubRevisionResolver(
       path,
       per_page: '1',
     });
+    // GitHub unreachable (or stopped under a test) is a source that does not resolve.
     const res = await fetch(
       `${apiUrl}/repos/${owner}/${repo}/commits?${query}`,
       {
         headers: { Authorization: `token ${token}` },
       },
-    );
-    if (!res.ok) {
+    ).catch(() => undefined);
+    if (!res?.ok) {
       return undefined;
     }
     const [latest] = (await res.json()) as { sha: string }[];
@@ -238,19 +239,19 @@ export function gitHubManifestReader(
             ...(raw ? { Accept: 'application/vnd.github.raw' } : {}),
           },
         },
-      );
+      ).catch(() => undefined);
     const files: RepositoryFiles = {};
     const readFile = async (filePath: string) => {
       const file = await contents(filePath, true);
-      if (file.ok) {
+      if (file?.ok) {
         files[filePath] = await file.text();
       }
-      return file.ok;
+      return Boolean(file?.ok);
     };
     /** Reads a folder recursively (or a single file); false when it cannot be read. */
     const readPath = async (folder: string): Promise<boolean> => {
       const res = await contents(folder, false);
-      if (!res.ok) {
+      if (!res?.ok) {
         return false;
       }
       const listing = (await res.json()) as

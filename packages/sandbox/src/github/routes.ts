@@ -779,17 +779,6 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
             field: 'base',
           });
         if (
-          repo.pulls.some(
-            p => p.state === 'open' && p.head === head && p.base === base,
-          )
-        ) {
-          throw validationFailed({
-            resource: 'PullRequest',
-            code: 'custom',
-            message: `A pull request already exists for ${repo.owner.login}:${head}.`,
-          });
-        }
-        if (
           (await git.countCommits(
             ...gitArgs(repo),
             `${baseSha}..${headSha}`,
@@ -799,6 +788,19 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
             resource: 'PullRequest',
             code: 'custom',
             message: `No commits between ${base} and ${head}`,
+          });
+        }
+        // Checked after the awaits above, with none until the push, so two concurrent
+        // requests cannot both open one, as on GitHub.
+        if (
+          repo.pulls.some(
+            p => p.state === 'open' && p.head === head && p.base === base,
+          )
+        ) {
+          throw validationFailed({
+            resource: 'PullRequest',
+            code: 'custom',
+            message: `A pull request already exists for ${repo.owner.login}:${head}.`,
           });
         }
         const now = timestamp();

@@ -253,6 +253,11 @@ export async function startGitHubStandIn(
     };
   };
 
+  // Requests in flight when the limit is used up must not take it below 0, as GitHub's never is.
+  const spend = () => {
+    rate.remaining = Math.max(0, rate.remaining - 1);
+  };
+
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -408,7 +413,7 @@ export async function startGitHubStandIn(
       result = await route.handle(context);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      rate.remaining -= 1;
+      spend();
       replyError(error);
       return;
     }
@@ -434,7 +439,7 @@ export async function startGitHubStandIn(
         return;
       }
     }
-    rate.remaining -= 1;
+    spend();
     const all = { ...headers, ...rateHeaders(), ...extra };
     if (body) all['Content-Type'] = contentType;
     send(res, result.status, all, body);

@@ -226,36 +226,22 @@ export class GitOpsDelivery {
         };
       }
       if (!(await this.branchTip(octokit, target, branch))) {
-        await octokit.rest.git.createRef({
-          ...repoArgs,
-          ref: `refs/heads/${branch}`,
-          sha: base,
-        });
+        await octokit.rest.git
+          .createRef({ ...repoArgs, ref: `refs/heads/${branch}`, sha: base })
+          .catch(error => {
+            // Made a moment ago by another attempt (a replica, or the scheduled retry).
+            if ((error as GitHubError).status !== 422) throw error;
+          });
       }
       const path = manifestPathOf(request, target);
-      const file = await this.fileOn(octokit, target, branch, path);
-      const content = manifest ? stringify(manifest) : undefined;
-      const what = `${request.resource.kind} ${request.resource.name}`;
-      if (content !== undefined && content !== file?.content) {
-        await octokit.rest.repos.createOrUpdateFileContents({
-          ...repoArgs,
-          path,
-          branch,
-          message: `${file ? 'Update' : 'Add'} ${what} for ${
-            request.entityRef
-          } (Paved request ${request.id})`,
-          content: Buffer.from(content, 'utf8').toString('base64'),
-          ...(file ? { sha: file.sha } : {}),
-        });
-      } else if (content === undefined && file) {
-        await octokit.rest.repos.deleteFile({
-          ...repoArgs,
-          path,
-          branch,
-          sha: file.sha,
-          message: `Remove ${what} of ${request.entityRef} (Paved request ${request.id})`,
-        });
-      }
+      await this.writeFile(octokit, request, target, path, manifest).catch(
+        async error => {
+          // Another attempt wrote the same file first (GitHub: 409 or 422 on a stale sha).
+          const status = (error as GitHubError).status;
+          if (status !== 409 && status !== 422) throw error;
+          await this.writeFile(octokit, request, target, path, manifest);
+        },
+      );
       try {
         const { data } = await octokit.rest.pulls.create({
           ...repoArgs,
@@ -328,6 +314,41 @@ export class GitOpsDelivery {
           ? { retryAt: failure.retryAt }
           : {}),
       };
+    }
+  }
+
+  /** Makes the request's file on its branch hold `manifest`, or removes it when undefined. */
+  private async writeFile(
+    octokit: Octokit,
+    request: InfrastructureRequest,
+    target: GitOpsTarget,
+    path: string,
+    manifest: object | undefined,
+  ): Promise<void> {
+    const branch = branchOf(request);
+    const repoArgs = { owner: target.owner, repo: target.repo };
+    const file = await this.fileOn(octokit, target, branch, path);
+    const content = manifest ? stringify(manifest) : undefined;
+    const what = `${request.resource.kind} ${request.resource.name}`;
+    if (content !== undefined && content !== file?.content) {
+      await octokit.rest.repos.createOrUpdateFileContents({
+        ...repoArgs,
+        path,
+        branch,
+        message: `${file ? 'Update' : 'Add'} ${what} for ${
+          request.entityRef
+        } (Paved request ${request.id})`,
+        content: Buffer.from(content, 'utf8').toString('base64'),
+        ...(file ? { sha: file.sha } : {}),
+      });
+    } else if (content === undefined && file) {
+      await octokit.rest.repos.deleteFile({
+        ...repoArgs,
+        path,
+        branch,
+        sha: file.sha,
+        message: `Remove ${what} of ${request.entityRef} (Paved request ${request.id})`,
+      });
     }
   }
 
@@ -464,7 +485,9 @@ export class GitOpsDelivery {
     const detail = response
       ? `${where}: GitHub answered ${status}: ${message}`
       : `${where}: GitHub unreachable: ${message ?? String(error)}`;
-    if (response && (status === 404 || status === 422)) {
+    // 404: no such repository, or no access to it. A 422 is more likely a race with another
+    // attempt, which the next run sorts out.
+    if (response && status === 404) {
       return { result: 'refused', message: detail };
     }
     // Unreachable, 5xx, bad credentials or permissions: an operator can fix those without the request changing.
