@@ -60,6 +60,18 @@ describe('requests delivered through a GitOps repository', () => {
   let server: Server;
   let stopBackend: () => Promise<void>;
 
+  const call = (
+    method: 'get' | 'post',
+    path: string,
+    user: string,
+    body?: object,
+  ) => {
+    const req = supertest(server)
+      [method](`/api/crossplane${path}`)
+      .set('Authorization', mockCredentials.user.header(user));
+    return body ? req.send(body) : req;
+  };
+
   /** A backend over the shared database, as one replica (or one after a restart) would be. */
   async function startBackend() {
     const backend = await startTestBackend({
@@ -122,18 +134,6 @@ describe('requests delivered through a GitOps repository', () => {
       }
     });
   }
-
-  const call = (
-    method: 'get' | 'post',
-    path: string,
-    user: string,
-    body?: object,
-  ) => {
-    const req = supertest(server)
-      [method](`/api/crossplane${path}`)
-      .set('Authorization', mockCredentials.user.header(user));
-    return body ? req.send(body) : req;
-  };
 
   const submit = async (name: string, environment = 'dev') => {
     const res = await call('post', '/requests', PAT, {

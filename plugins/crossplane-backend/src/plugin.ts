@@ -77,8 +77,10 @@ export const crossplanePlugin = createBackendPlugin({
           clusters.list().map(c => c.name),
         );
         const gitOpsTargets = requestConfig.environments
-          .map(env => env.delivery)
-          .filter((d): d is GitOpsTarget => d.type === 'gitops');
+          .map(environment => environment.delivery)
+          .filter(
+            (delivery): delivery is GitOpsTarget => delivery.type === 'gitops',
+          );
         const gitops =
           gitOpsTargets.length > 0
             ? GitOpsDelivery.fromConfig(config, {
