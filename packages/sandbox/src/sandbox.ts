@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { seedGitOpsRepository } from './demo/gitopsRepository';
 import { seedInfrastructure } from './demo/infrastructure';
 import { readDemoOrganisation } from './demo/organisation';
 import { seedDemo } from './demo/seed';
@@ -323,7 +324,10 @@ export function goldenPathsConfig(
 
 /**
  * Where the demo's teams request infrastructure: dev directly, prod after approval, with
- * guardrails on the sandbox's offerings that a request can run into.
+ * guardrails on the sandbox's offerings that a request can run into. Both deliver directly, so
+ * a request completes without anyone merging a pull request; the seeded GitOps repository
+ * (`platform-gitops`) and its Applications are there for an environment switched to
+ * `delivery: { type: gitops, repository: <webUrl>/<org>/platform-gitops }`.
  */
 export function crossplaneConfig(clusters: {
   dev: KubernetesStandIn;
@@ -443,6 +447,14 @@ export async function startSandbox(options: {
       name: c.clusterName,
       kubeConfig: standInKubeConfig(c, token),
     })),
+  });
+  await seedGitOpsRepository({
+    github,
+    org: demo.org,
+    clusters: [
+      { environment: 'dev', kubeConfig: standInKubeConfig(dev, token) },
+      { environment: 'prod', kubeConfig: standInKubeConfig(prod, token) },
+    ],
   });
   clusters.forEach(c => c.setControllerDelay(CONTROLLER_DELAY_MS));
 

@@ -5,6 +5,7 @@
  */
 import { ApiError, notFound, validationFailed } from './errors';
 import { GitHubModel, Repository } from './model';
+import { GitError } from './repoStore';
 import * as render from './render';
 import { Context, Reply, Route, route } from './route';
 
@@ -124,13 +125,21 @@ export function contentsWriteRoutes(
     }
     if (remove && !current) throw notFound();
     checkBlobSha(body, path, current?.sha);
-    const sha = await git.commit(
-      ...args(repo),
-      branch,
-      { [path]: remove ? null : Buffer.from(content!, 'base64') },
-      message,
-      ctx.identity,
-    );
+    // The branch must still be at the tip read above; GitHub answers 409 when a concurrent
+    // write moved it. fast-import refuses to move a branch that way.
+    const sha = await git
+      .commit(
+        ...args(repo),
+        branch,
+        { [path]: remove ? null : Buffer.from(content!, 'base64') },
+        message,
+        ctx.identity,
+      )
+      .catch(async error => {
+        const now = await git.resolve(...args(repo), `refs/heads/${branch}`);
+        if (!(error instanceof GitError) || now === tip) throw error;
+        throw new ApiError(409, `is at ${now} but expected ${tip}`);
+      });
     model.touchPushed(repo);
     return {
       status: remove || current ? 200 : 201,

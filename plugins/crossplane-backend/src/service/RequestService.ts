@@ -124,6 +124,11 @@ function conditionOf(resource: TrackedResource, type: string) {
  * approved where the environment requires it, created on the cluster and followed to Ready.
  */
 export class RequestService {
+  private readonly openingPullRequests = new Map<
+    string,
+    Promise<InfrastructureRequest>
+  >();
+
   constructor(
     private readonly options: {
       store: RequestStore;
@@ -521,7 +526,7 @@ export class RequestService {
     if (!request) throw new NotFoundError(`No request with id ${id}`);
     if (request.status !== 'queued') return request;
     const target = this.gitOpsTargetOf(request);
-    if (target) return this.openPullRequest(request, target);
+    if (target) return this.openPullRequestOnce(request, target);
     const offering = offerings.find(request.offering);
     if (!offering) {
       await store.setMessage(
@@ -565,6 +570,24 @@ export class RequestService {
       e => e.name === request.environment,
     );
     return env?.delivery.type === 'gitops' ? env.delivery : undefined;
+  }
+
+  /**
+   * One attempt per request at a time in this replica: the submit or approval that queued it
+   * and the scheduled retry would otherwise race for the same branch. Other replicas' attempts
+   * are made safe by {@link GitOpsDelivery} finding what an earlier one made.
+   */
+  private openPullRequestOnce(
+    request: InfrastructureRequest,
+    target: GitOpsTarget,
+  ): Promise<InfrastructureRequest> {
+    const running = this.openingPullRequests.get(request.id);
+    if (running) return running;
+    const attempt = this.openPullRequest(request, target).finally(() =>
+      this.openingPullRequests.delete(request.id),
+    );
+    this.openingPullRequests.set(request.id, attempt);
+    return attempt;
   }
 
   /**
