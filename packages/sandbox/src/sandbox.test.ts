@@ -277,12 +277,16 @@ describe('the sandbox seeded with the demo organisation', () => {
       const projects = new Map(
         (await list('appprojects')).map(p => [p.metadata.name, p.spec]),
       );
-      for (const app of await list('applications')) {
-        // The platform team's GitOps repository is no component's.
-        if (app.metadata.name === INFRASTRUCTURE_APPLICATION) {
-          expect(app.spec.project).toBe('team-platform');
-          continue;
-        }
+      const applications = await list('applications');
+      // The platform team's GitOps repository is no component's.
+      expect(
+        applications.find(
+          app => app.metadata.name === INFRASTRUCTURE_APPLICATION,
+        )?.spec.project,
+      ).toBe('team-platform');
+      for (const app of applications.filter(
+        a => a.metadata.name !== INFRASTRUCTURE_APPLICATION,
+      )) {
         const owner = demo.components.find(
           c => c.argoAppName === app.metadata.name,
         )!.owner;

@@ -8,6 +8,8 @@ import { Octokit } from '@octokit/rest';
 import { OpenApiChecker } from './__testUtils__/openApiChecker';
 import { TestGitHub, startTestGitHub } from './__testUtils__/standIn';
 
+jest.setTimeout(30_000);
+
 const BOT = 'ghp_gitopsbot';
 const PERSON = 'ghp_reviewer';
 const checker = new OpenApiChecker();
