@@ -30,6 +30,27 @@ export interface Config {
          */
         required?: boolean;
       };
+      /**
+       * How requests reach the cluster. `direct` (the default): the plugin creates the resource
+       * with its cluster credentials. `gitops`: the plugin commits the manifest to
+       * `repository` on the branch `paved/request-<id>` and opens a pull request to `branch`;
+       * Argo CD applies it once a person merges it. GitHub is reached through
+       * `integrations.github` for the repository's host.
+       */
+      delivery?:
+        | { type: 'direct' }
+        | {
+            type: 'gitops';
+            /** The repository's https URL, e.g. `https://github.com/acme/platform-gitops`. */
+            repository: string;
+            /** The branch pull requests go to, which Argo CD syncs. Default `main`. */
+            branch?: string;
+            /**
+             * The folder a request's file goes in, with `{environment}`, `{cluster}` and
+             * `{namespace}` filled in. Default `infrastructure/{environment}/{namespace}`.
+             */
+            path?: string;
+          };
     }>;
     /** Limits per offering, enforced on the server and shown in the form before submitting. */
     guardrails?: Array<{
@@ -53,8 +74,8 @@ export interface Config {
     }>;
     delivery?: {
       /**
-       * How often queued requests (cluster unreachable at submit, or interrupted by a restart)
-       * are retried. Default every 15 seconds.
+       * How often queued requests (cluster or GitHub unreachable at submit, or interrupted by a
+       * restart) are retried and open pull requests are read. Default every 15 seconds.
        */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };

@@ -48,3 +48,4 @@ export type {
   Visibility,
 } from './github';
 export { eventually } from './eventually';
+export { gitHubManifestReader, gitHubRevisionResolver } from './sandbox';

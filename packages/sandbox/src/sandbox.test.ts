@@ -9,7 +9,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import {
+  GITOPS_REPOSITORY,
+  INFRASTRUCTURE_APPLICATION,
+} from './demo/gitopsRepository';
 import { readDemoOrganisation } from './demo/organisation';
+import { eventually } from './eventually';
 import { findRepoRoot, Sandbox, startSandbox } from './sandbox';
 
 // The repo's own demo organisation: what the portal's catalog shows is what gets seeded.
@@ -144,13 +149,13 @@ describe('the sandbox seeded with the demo organisation', () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it('has one GitHub repo per demo component, with its catalog file and docs', async () => {
+  it('has one GitHub repo per demo component, with its catalog file and docs, and the platform GitOps repo', async () => {
     const repos = await octokit.paginate('GET /orgs/{org}/repos', {
       org: demo.org,
       per_page: 10,
     });
     expect(repos.map(r => r.name).sort()).toEqual(
-      demo.components.map(c => c.name).sort(),
+      [...demo.components.map(c => c.name), GITOPS_REPOSITORY].sort(),
     );
     const { data } = await octokit.repos.getContent({
       owner: demo.org,
@@ -180,15 +185,74 @@ describe('the sandbox seeded with the demo organisation', () => {
     };
     const deployed = demo.components.filter(c => c.argoAppName);
     expect(await names('sandbox-dev')).toEqual(
-      deployed.map(c => c.argoAppName).sort(),
+      [...deployed.map(c => c.argoAppName), INFRASTRUCTURE_APPLICATION].sort(),
     );
     expect(await names('sandbox-prod')).toEqual(
-      deployed
-        .filter(c => c.lifecycle === 'production')
-        .map(c => c.argoAppName)
-        .sort(),
+      [
+        ...deployed
+          .filter(c => c.lifecycle === 'production')
+          .map(c => c.argoAppName),
+        INFRASTRUCTURE_APPLICATION,
+      ].sort(),
     );
   });
+
+  it('applies what is merged into the GitOps repository: its dev folder automatically, prod on request', async () => {
+    const applicationOn = async (context: string) => {
+      kubeConfig.setCurrentContext(context);
+      return (await kubeConfig
+        .makeApiClient(CustomObjectsApi)
+        .getNamespacedCustomObject({
+          group: 'argoproj.io',
+          version: 'v1alpha1',
+          namespace: 'argocd',
+          plural: 'applications',
+          name: INFRASTRUCTURE_APPLICATION,
+        })) as any;
+    };
+    const dev = await applicationOn('sandbox-dev');
+    expect(dev.spec).toMatchObject({
+      project: 'team-platform',
+      source: {
+        repoURL: `${sandbox.github.gitBaseUrl}/${demo.org}/${GITOPS_REPOSITORY}.git`,
+        targetRevision: 'main',
+        path: 'infrastructure/dev',
+        directory: { recurse: true },
+      },
+      syncPolicy: { automated: { selfHeal: true } },
+    });
+    const prod = await applicationOn('sandbox-prod');
+    expect(prod.spec.source.path).toBe('infrastructure/prod');
+    expect(prod.spec.syncPolicy.automated).toBeUndefined();
+
+    await sandbox.github.commit(
+      demo.org,
+      GITOPS_REPOSITORY,
+      'main',
+      {
+        'infrastructure/dev/team-payments/cache-sessions.yaml': stringify({
+          apiVersion: 'platform.paved.dev/v1alpha1',
+          kind: 'Cache',
+          metadata: { name: 'gitops-sessions', namespace: 'team-payments' },
+          spec: { parameters: { engine: 'redis', memoryMB: 512 } },
+        }),
+      },
+      'Add a cache for team-payments',
+    );
+    kubeConfig.setCurrentContext('sandbox-dev');
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    await eventually(
+      () =>
+        custom.getNamespacedCustomObject({
+          group: 'platform.paved.dev',
+          version: 'v1alpha1',
+          namespace: 'team-payments',
+          plural: 'caches',
+          name: 'gitops-sessions',
+        }),
+      60_000,
+    );
+  }, 90_000);
 
   it("puts each Application in its owning team's AppProject, which SREs may view", async () => {
     const rolesOf = (team: string) => [
@@ -213,7 +277,16 @@ describe('the sandbox seeded with the demo organisation', () => {
       const projects = new Map(
         (await list('appprojects')).map(p => [p.metadata.name, p.spec]),
       );
-      for (const app of await list('applications')) {
+      const applications = await list('applications');
+      // The platform team's GitOps repository is no component's.
+      expect(
+        applications.find(
+          app => app.metadata.name === INFRASTRUCTURE_APPLICATION,
+        )?.spec.project,
+      ).toBe('team-platform');
+      for (const app of applications.filter(
+        a => a.metadata.name !== INFRASTRUCTURE_APPLICATION,
+      )) {
         const owner = demo.components.find(
           c => c.argoAppName === app.metadata.name,
         )!.owner;

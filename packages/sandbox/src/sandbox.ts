@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { seedGitOpsRepository } from './demo/gitopsRepository';
 import { seedInfrastructure } from './demo/infrastructure';
 import { readDemoOrganisation } from './demo/organisation';
 import { seedDemo } from './demo/seed';
@@ -190,13 +191,14 @@ export function gitHubRevisionResolver(
       path,
       per_page: '1',
     });
+    // GitHub unreachable (or stopped under a test) is a source that does not resolve.
     const res = await fetch(
       `${apiUrl}/repos/${owner}/${repo}/commits?${query}`,
       {
         headers: { Authorization: `token ${token}` },
       },
-    );
-    if (!res.ok) {
+    ).catch(() => undefined);
+    if (!res?.ok) {
       return undefined;
     }
     const [latest] = (await res.json()) as { sha: string }[];
@@ -238,19 +240,19 @@ export function gitHubManifestReader(
             ...(raw ? { Accept: 'application/vnd.github.raw' } : {}),
           },
         },
-      );
+      ).catch(() => undefined);
     const files: RepositoryFiles = {};
     const readFile = async (filePath: string) => {
       const file = await contents(filePath, true);
-      if (file.ok) {
+      if (file?.ok) {
         files[filePath] = await file.text();
       }
-      return file.ok;
+      return Boolean(file?.ok);
     };
     /** Reads a folder recursively (or a single file); false when it cannot be read. */
     const readPath = async (folder: string): Promise<boolean> => {
       const res = await contents(folder, false);
-      if (!res.ok) {
+      if (!res?.ok) {
         return false;
       }
       const listing = (await res.json()) as
@@ -322,7 +324,10 @@ export function goldenPathsConfig(
 
 /**
  * Where the demo's teams request infrastructure: dev directly, prod after approval, with
- * guardrails on the sandbox's offerings that a request can run into.
+ * guardrails on the sandbox's offerings that a request can run into. Both deliver directly, so
+ * a request completes without anyone merging a pull request; the seeded GitOps repository
+ * (`platform-gitops`) and its Applications are there for an environment switched to
+ * `delivery: { type: gitops, repository: <webUrl>/<org>/platform-gitops }`.
  */
 export function crossplaneConfig(clusters: {
   dev: KubernetesStandIn;
@@ -442,6 +447,14 @@ export async function startSandbox(options: {
       name: c.clusterName,
       kubeConfig: standInKubeConfig(c, token),
     })),
+  });
+  await seedGitOpsRepository({
+    github,
+    org: demo.org,
+    clusters: [
+      { environment: 'dev', kubeConfig: standInKubeConfig(dev, token) },
+      { environment: 'prod', kubeConfig: standInKubeConfig(prod, token) },
+    ],
   });
   clusters.forEach(c => c.setControllerDelay(CONTROLLER_DELAY_MS));
 

@@ -12,6 +12,7 @@ import { kubernetesClustersServiceRef } from '@paved/plugin-kubernetes-clusters-
 import { requestStoreFor } from './database/RequestStore';
 import { createRouter } from './router';
 import { readRequestConfig } from './service/guardrails';
+import { GitOpsDelivery, GitOpsTarget } from './service/GitOpsDelivery';
 import { OfferingCache } from './service/OfferingCache';
 import { OfferingService } from './service/OfferingService';
 import {
@@ -75,6 +76,18 @@ export const crossplanePlugin = createBackendPlugin({
           config,
           clusters.list().map(c => c.name),
         );
+        const gitOpsTargets = requestConfig.environments
+          .map(environment => environment.delivery)
+          .filter(
+            (delivery): delivery is GitOpsTarget => delivery.type === 'gitops',
+          );
+        const gitops =
+          gitOpsTargets.length > 0
+            ? GitOpsDelivery.fromConfig(config, {
+                targets: gitOpsTargets,
+                logger,
+              })
+            : undefined;
         const tracker = new ResourceTracker({
           clusters: clusters.list(),
           logger,
@@ -104,6 +117,7 @@ export const crossplanePlugin = createBackendPlugin({
           offerings,
           tracker,
           writer: new ResourceWriter(clusters),
+          gitops,
           config: requestConfig,
           catalog,
           permissions,

@@ -8,20 +8,14 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   FieldError,
   InfrastructureRequest,
   InfrastructureRequestInput,
   OfferingsResponse,
-  RESOURCE_TYPE_CROSSPLANE_REQUEST,
   RequestResourceDetail,
   RequestStatus,
-  crossplaneRequestApprovePermission,
-  crossplaneRequestConditions,
-  crossplaneRequestCreatePermission,
 } from '@paved/plugin-crossplane-common';
 import { randomUUID } from 'node:crypto';
 import { Server } from 'node:http';
@@ -34,6 +28,7 @@ import {
   startCluster,
 } from './__testUtils__/clusters';
 import { periodicSchedulerFactory } from './__testUtils__/periodicScheduler';
+import { component, pavedLikePermissions } from './__testUtils__/policy';
 
 jest.setTimeout(120_000);
 
@@ -65,16 +60,6 @@ const DATABASES: CustomKind = {
 };
 const BUCKETS: CustomKind = { ...DATABASES, plural: 'buckets' };
 const CACHES: CustomKind = { ...DATABASES, plural: 'caches' };
-
-function component(name: string, owner: string): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name, namespace: 'default' },
-    spec: { type: 'service', lifecycle: 'production', owner },
-    relations: [{ type: 'ownedBy', targetRef: owner }],
-  };
-}
 
 describe('requests for infrastructure', () => {
   let dev: TestCluster;
@@ -228,35 +213,7 @@ describe('requests for infrastructure', () => {
             component('pats-toy', PAT),
           ],
         }),
-        mockServices.permissions.mock({
-          async authorize(requests) {
-            return requests.map(() => ({ result: AuthorizeResult.ALLOW }));
-          },
-          async authorizeConditional(requests, { credentials }) {
-            const user = (credentials.principal as { userEntityRef: string })
-              .userEntityRef;
-            return requests.map(({ permission }) => {
-              if (permission.name === crossplaneRequestCreatePermission.name) {
-                return {
-                  result: AuthorizeResult.CONDITIONAL,
-                  pluginId: 'crossplane',
-                  resourceType: RESOURCE_TYPE_CROSSPLANE_REQUEST,
-                  conditions: crossplaneRequestConditions.isRequestOwner({
-                    claims: [user, ...(TEAMS[user] ?? [])],
-                  }),
-                };
-              }
-              if (permission.name === crossplaneRequestApprovePermission.name) {
-                return {
-                  result: APPROVERS.includes(user)
-                    ? AuthorizeResult.ALLOW
-                    : AuthorizeResult.DENY,
-                };
-              }
-              return { result: AuthorizeResult.ALLOW };
-            });
-          },
-        }).factory,
+        pavedLikePermissions({ teams: TEAMS, approvers: APPROVERS }),
       ],
     });
     server = backend.server;

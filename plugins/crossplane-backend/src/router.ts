@@ -26,6 +26,8 @@ const STATUSES: RequestStatus[] = [
   'awaiting-approval',
   'rejected',
   'queued',
+  'pr-opened',
+  'merged',
   'created',
   'synced',
   'ready',

@@ -3,14 +3,18 @@ import { FormSchema, FormUiSchema, Offering } from './types';
 /**
  * Where a request for infrastructure is. In order along the happy path:
  * `awaiting-approval` (environments that require approval) → `queued` (approved, or no
- * approval needed; being delivered) → `created` (the resource exists on the cluster) →
- * `synced` → `ready` → `credentials-available`. `rejected` and `failed` end a request;
- * a `failed` request whose resource recovers moves on again.
+ * approval needed; being delivered) → in environments delivered through GitOps `pr-opened`
+ * (the manifest is in a pull request to the GitOps repository) → `merged` (waiting for Argo CD
+ * to apply it) → `created` (the resource exists on the cluster) → `synced` → `ready` →
+ * `credentials-available`. `rejected` and `failed` end a request; a `failed` request whose
+ * resource recovers moves on again.
  */
 export type RequestStatus =
   | 'awaiting-approval'
   | 'rejected'
   | 'queued'
+  | 'pr-opened'
+  | 'merged'
   | 'created'
   | 'synced'
   | 'ready'
@@ -80,6 +84,15 @@ export interface RequestedResource {
   name: string;
 }
 
+/** A pull request to an environment's GitOps repository carrying a request's manifest. */
+export interface RequestPullRequest {
+  /** The repository's web URL, e.g. `https://github.com/acme/platform-gitops`. */
+  repository: string;
+  number: number;
+  /** The pull request's web page. */
+  url: string;
+}
+
 /** A request for infrastructure made through Paved. */
 export interface InfrastructureRequest {
   id: string;
@@ -105,6 +118,10 @@ export interface InfrastructureRequest {
     at: string;
     comment?: string;
   };
+  /** The pull request that delivers it, in environments delivered through GitOps. */
+  pullRequest?: RequestPullRequest;
+  /** ISO timestamp before which delivery is not tried again, e.g. until GitHub's rate limit resets. */
+  retryAt?: string;
   /** ISO timestamps. */
   createdAt: string;
   updatedAt: string;

@@ -87,6 +87,8 @@ export interface PullRequest {
   closedAt: string | null;
   mergedAt: string | null;
   mergedBy: Account | null;
+  /** Who closed it, by merging or not, as the issue view's `closed_by` reports. */
+  closedBy: Account | null;
   mergeCommitSha: string | null;
   /** The head commit once the pull request is merged, when the branch may move on. */
   mergedHeadSha: string | null;

@@ -28,7 +28,7 @@ export interface Urls {
 type Json = Record<string, unknown>;
 
 /** GitHub's global node ids are opaque; this keeps them stable and distinct per type. */
-function nodeId(prefix: string, id: number | string): string {
+export function nodeId(prefix: string, id: number | string): string {
   return `${prefix}_${Buffer.from(String(id)).toString('base64url')}`;
 }
 
@@ -316,11 +316,11 @@ export function repository(
   return json;
 }
 
-function repoApi(urls: Urls, repo: Repository): string {
+export function repoApi(urls: Urls, repo: Repository): string {
   return `${urls.api}/repos/${repo.owner.login}/${repo.name}`;
 }
 
-function repoWeb(urls: Urls, repo: Repository): string {
+export function repoWeb(urls: Urls, repo: Repository): string {
   return `${urls.web}/${repo.owner.login}/${repo.name}`;
 }
 

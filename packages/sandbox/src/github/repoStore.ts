@@ -485,6 +485,24 @@ export class RepoStore {
     return sha;
   }
 
+  /**
+   * Creates a fully named ref (e.g. `refs/heads/feature`) at a commit; false when the ref
+   * already exists (`update-ref` with an empty old value refuses to overwrite).
+   */
+  async createRef(
+    owner: string,
+    name: string,
+    ref: string,
+    sha: string,
+  ): Promise<boolean> {
+    const { code } = await this.run(
+      this.path(owner, name),
+      ['update-ref', ref, sha, ''],
+      { okCodes: [1, 128] },
+    );
+    return code === 0;
+  }
+
   /** The object a fully named ref (e.g. `refs/heads/main`) points at, matched exactly. */
   async ref(
     owner: string,

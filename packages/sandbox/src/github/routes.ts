@@ -5,6 +5,7 @@
  */
 import { commitStatusRoutes } from './commitStatuses';
 import { ApiError, notFound, validationFailed } from './errors';
+import { contentsWriteRoutes } from './contentsWrites';
 import { gitDataRoutes } from './gitData';
 import {
   Account,
@@ -18,6 +19,7 @@ import {
 } from './model';
 import * as render from './render';
 import { Context, Reply, Route, ok, route } from './route';
+import { pullRequestUpdateRoutes } from './pullRequestUpdates';
 import { teamRepositoryRoutes } from './teamRepositories';
 
 export type { Context, MediaParam, Reply } from './route';
@@ -241,6 +243,8 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
     // Before `commits/*ref`, which would take `{ref}/status` for a ref.
     ...commitStatusRoutes(model, urls),
     ...gitDataRoutes(model, urls),
+    ...contentsWriteRoutes(model, urls),
+    ...pullRequestUpdateRoutes(model, urls, fullPull),
 
     route(
       'GET',
@@ -775,17 +779,6 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
             field: 'base',
           });
         if (
-          repo.pulls.some(
-            p => p.state === 'open' && p.head === head && p.base === base,
-          )
-        ) {
-          throw validationFailed({
-            resource: 'PullRequest',
-            code: 'custom',
-            message: `A pull request already exists for ${repo.owner.login}:${head}.`,
-          });
-        }
-        if (
           (await git.countCommits(
             ...gitArgs(repo),
             `${baseSha}..${headSha}`,
@@ -795,6 +788,19 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
             resource: 'PullRequest',
             code: 'custom',
             message: `No commits between ${base} and ${head}`,
+          });
+        }
+        // Checked after the awaits above, with none until the push, so two concurrent
+        // requests cannot both open one, as on GitHub.
+        if (
+          repo.pulls.some(
+            p => p.state === 'open' && p.head === head && p.base === base,
+          )
+        ) {
+          throw validationFailed({
+            resource: 'PullRequest',
+            code: 'custom',
+            message: `A pull request already exists for ${repo.owner.login}:${head}.`,
           });
         }
         const now = timestamp();
@@ -813,6 +819,7 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
           closedAt: null,
           mergedAt: null,
           mergedBy: null,
+          closedBy: null,
           mergeCommitSha: null,
           mergedHeadSha: null,
         };
@@ -916,6 +923,7 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
           closedAt: now,
           updatedAt: now,
           mergedBy: ctx.user,
+          closedBy: ctx.user,
           mergeCommitSha: sha,
           mergedHeadSha: shas.head,
         });

@@ -127,6 +127,11 @@ export interface GitHubStandIn {
   setRateLimited(on: boolean): void;
   /** Sets the requests left in the primary rate limit window; at 0 requests get a 403. */
   setRemaining(remaining: number): void;
+  /**
+   * Uses up the primary rate limit until `seconds` from now: every API call gets GitHub's 403
+   * with `X-RateLimit-Remaining: 0` and that reset time, after which the window starts afresh.
+   */
+  exhaustRateLimit(seconds: number): void;
 }
 
 /** The repository JSON of GitHub's API; the fields seeders commonly need are typed. */
@@ -246,6 +251,11 @@ export async function startGitHubStandIn(
       'X-RateLimit-Used': String(limit - rate.remaining),
       'X-RateLimit-Resource': 'core',
     };
+  };
+
+  // Requests in flight when the limit is used up must not take it below 0, as GitHub's never is.
+  const spend = () => {
+    rate.remaining = Math.max(0, rate.remaining - 1);
   };
 
   const server: Server = createServer();
@@ -403,7 +413,7 @@ export async function startGitHubStandIn(
       result = await route.handle(context);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      rate.remaining -= 1;
+      spend();
       replyError(error);
       return;
     }
@@ -429,7 +439,7 @@ export async function startGitHubStandIn(
         return;
       }
     }
-    rate.remaining -= 1;
+    spend();
     const all = { ...headers, ...rateHeaders(), ...extra };
     if (body) all['Content-Type'] = contentType;
     send(res, result.status, all, body);
@@ -644,6 +654,11 @@ export async function startGitHubStandIn(
     setRemaining: remaining => {
       rateHeaders();
       rate.remaining = remaining;
+    },
+    exhaustRateLimit: seconds => {
+      rateHeaders();
+      rate.remaining = 0;
+      rate.reset = Math.floor(Date.now() / 1000) + Math.max(1, seconds);
     },
   };
 }

@@ -8,6 +8,8 @@ import {
   CustomObjectsApi,
 } from '@kubernetes/client-node';
 import {
+  ManifestReader,
+  RevisionResolver,
   standInClusterConfig,
   standInKubeConfig,
   startKubernetesStandIn,
@@ -47,9 +49,9 @@ export interface TestCluster {
 /**
  * A TCP relay on a fixed loopback port in front of a stand-in. TLS passes through untouched,
  * so the plugin sees the stand-in's certificate; closing the relay is an outage that keeps the
- * cluster's state, unlike restarting the stand-in.
+ * stand-in's state, unlike restarting it.
  */
-async function startRelay(target: URL) {
+export async function startRelay(target: URL) {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
@@ -85,7 +87,11 @@ async function startRelay(target: URL) {
   }
 
   await listen();
-  return { url: `https://127.0.0.1:${port}`, listen, close };
+  return {
+    url: `${target.protocol}//127.0.0.1:${port}`,
+    listen,
+    close,
+  };
 }
 
 /**
@@ -94,16 +100,27 @@ async function startRelay(target: URL) {
  */
 export async function startCluster(
   name: string,
-  options: { namespaces: string[]; delayMs?: number },
+  options: {
+    namespaces: string[];
+    delayMs?: number;
+    /** Runs Argo CD, reading Applications' sources with these (e.g. from a GitHub stand-in). */
+    argoCd?: {
+      resolveRevision: RevisionResolver;
+      readManifests: ManifestReader;
+    };
+  },
 ): Promise<TestCluster> {
   const standIn = await startKubernetesStandIn({
     clusterName: name,
     token: KUBERNETES_TOKEN,
     controllers: {
       crossplane: true,
-      argoCd: false,
+      argoCd: Boolean(options.argoCd),
       workloads: false,
       delayMs: options.delayMs ?? 100,
+      ...(options.argoCd
+        ? { ...options.argoCd, revisionPollIntervalMs: 300 }
+        : {}),
     },
   });
   const kubeConfig = standInKubeConfig(standIn, KUBERNETES_TOKEN);

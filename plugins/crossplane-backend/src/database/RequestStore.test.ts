@@ -429,6 +429,70 @@ describe('DatabaseRequestStore', () => {
       expect(await store.idsWithStatus(['failed'])).toEqual([third.request.id]);
     });
 
+    it('stores the pull request with the move to pr-opened and keeps it on later moves', async () => {
+      const { request } = await store.create(newRequest());
+      const pullRequest = {
+        repository: 'https://github.com/acme/platform-gitops',
+        number: 42,
+        url: 'https://github.com/acme/platform-gitops/pull/42',
+      };
+      const opened = await store.transition(request.id, {
+        from: ['queued'],
+        to: 'pr-opened',
+        message: 'Pull request #42 opened in acme/platform-gitops',
+        pullRequest,
+      });
+      expect(opened).toMatchObject({ status: 'pr-opened', pullRequest });
+      const merged = await store.transition(request.id, {
+        from: ['pr-opened'],
+        to: 'merged',
+      });
+      expect(merged?.pullRequest).toEqual(pullRequest);
+      expect(merged?.events.map(e => e.status)).toEqual([
+        'queued',
+        'pr-opened',
+        'merged',
+      ]);
+      expect((await store.get(request.id))!.pullRequest).toEqual(pullRequest);
+    });
+
+    it('leaves a request postponed until its retry time out of the due ids, and a move clears the time', async () => {
+      const now = new Date('2026-12-06T10:00:00.000Z');
+      const later = await store.create(newRequest());
+      await tick();
+      const due = await store.create(newRequest());
+      await tick();
+      const unpostponed = await store.create(newRequest());
+
+      await store.setMessage(
+        later.request.id,
+        'GitHub rate limit; retrying at 2026-12-06T10:05:00.000Z',
+        new Date('2026-12-06T10:05:00.000Z'),
+      );
+      await store.setMessage(
+        due.request.id,
+        'GitHub rate limit; retrying at 2026-12-06T09:59:00.000Z',
+        new Date('2026-12-06T09:59:00.000Z'),
+      );
+      expect((await store.get(later.request.id))!.retryAt).toBe(
+        '2026-12-06T10:05:00.000Z',
+      );
+      expect(await store.idsWithStatus(['queued'], 10, now)).toEqual([
+        due.request.id,
+        unpostponed.request.id,
+      ]);
+      // Without a time every request of the status is listed.
+      expect(await store.idsWithStatus(['queued'])).toHaveLength(3);
+
+      const moved = await store.transition(later.request.id, {
+        from: ['queued'],
+        to: 'failed',
+      });
+      expect(moved?.retryAt).toBeUndefined();
+      await store.setMessage(due.request.id, 'retrying');
+      expect((await store.get(due.request.id))!.retryAt).toBeUndefined();
+    });
+
     it('is created once per database service', async () => {
       const database = mockServices.database({
         knex: await databases.init(databaseId),

@@ -6,6 +6,7 @@ import { ConflictError } from '@backstage/errors';
 import {
   InfrastructureRequest,
   RequestEvent,
+  RequestPullRequest,
   RequestStatus,
   RequestedResource,
 } from '@paved/plugin-crossplane-common';
@@ -60,6 +61,8 @@ export interface Transition {
   actor?: string;
   message?: string;
   approval?: InfrastructureRequest['approval'];
+  /** The pull request now carrying the request, recorded with the move. */
+  pullRequest?: RequestPullRequest;
 }
 
 /** Requests for infrastructure and their timelines, shared by every replica. */
@@ -88,10 +91,24 @@ export interface RequestStore {
     id: string,
     transition: Transition,
   ): Promise<InfrastructureRequest | undefined>;
-  /** Sets the message (e.g. the last delivery error) without a transition or an event. */
-  setMessage(id: string, message: string | undefined): Promise<void>;
-  /** Ids of requests in `statuses`, oldest first (the delivery loop picks up 'queued' ones). */
-  idsWithStatus(statuses: RequestStatus[], limit?: number): Promise<string[]>;
+  /**
+   * Sets the message (e.g. the last delivery error) without a transition or an event, and when
+   * delivery may be tried again (`retryAt`; absent: at once). A transition clears `retryAt`.
+   */
+  setMessage(
+    id: string,
+    message: string | undefined,
+    retryAt?: Date,
+  ): Promise<void>;
+  /**
+   * Ids of requests in `statuses`, oldest first (the delivery loop picks up 'queued' ones);
+   * with `dueBy`, only those whose `retryAt` is absent or not after it.
+   */
+  idsWithStatus(
+    statuses: RequestStatus[],
+    limit?: number,
+    dueBy?: Date,
+  ): Promise<string[]>;
   /** The request a person made with this client request id, if any. */
   findByClientRequestId(
     requestedBy: string,
@@ -121,6 +138,10 @@ interface RequestRow {
   message: string | null;
   approval: string | null;
   active_key: string | null;
+  pull_request_repository: string | null;
+  pull_request_number: number | null;
+  pull_request_url: string | null;
+  retry_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -192,6 +213,16 @@ function toRequest(
     status: row.status,
     ...(row.message !== null ? { message: row.message } : {}),
     ...(row.approval !== null ? { approval: JSON.parse(row.approval) } : {}),
+    ...(row.pull_request_number !== null
+      ? {
+          pullRequest: {
+            repository: row.pull_request_repository ?? '',
+            number: Number(row.pull_request_number),
+            url: row.pull_request_url ?? '',
+          },
+        }
+      : {}),
+    ...(row.retry_at !== null ? { retryAt: isoTimestamp(row.retry_at) } : {}),
     createdAt: isoTimestamp(row.created_at),
     updatedAt: isoTimestamp(row.updated_at),
     events,
@@ -250,6 +281,10 @@ export class DatabaseRequestStore implements RequestStore {
           message: null,
           approval: null,
           active_key: activeKey,
+          pull_request_repository: null,
+          pull_request_number: null,
+          pull_request_url: null,
+          retry_at: null,
           created_at: now,
           updated_at: now,
         });
@@ -335,8 +370,16 @@ export class DatabaseRequestStore implements RequestStore {
           status: transition.to,
           message: transition.message ?? null,
           updated_at: now,
+          retry_at: null,
           ...(transition.approval
             ? { approval: JSON.stringify(transition.approval) }
+            : {}),
+          ...(transition.pullRequest
+            ? {
+                pull_request_repository: transition.pullRequest.repository,
+                pull_request_number: transition.pullRequest.number,
+                pull_request_url: transition.pullRequest.url,
+              }
             : {}),
           ...(transition.to === 'rejected' ? { active_key: null } : {}),
         });
@@ -355,18 +398,32 @@ export class DatabaseRequestStore implements RequestStore {
     return moved ? this.get(id) : undefined;
   }
 
-  async setMessage(id: string, message: string | undefined): Promise<void> {
+  async setMessage(
+    id: string,
+    message: string | undefined,
+    retryAt?: Date,
+  ): Promise<void> {
     await this.db<RequestRow>(REQUESTS)
       .where({ id })
-      .update({ message: message ?? null, updated_at: new Date() });
+      .update({
+        message: message ?? null,
+        retry_at: retryAt ?? null,
+        updated_at: new Date(),
+      });
   }
 
   async idsWithStatus(
     statuses: RequestStatus[],
     limit: number = DEFAULT_LIMIT,
+    dueBy?: Date,
   ): Promise<string[]> {
-    const rows = await this.db<RequestRow>(REQUESTS)
-      .whereIn('status', statuses)
+    const query = this.db<RequestRow>(REQUESTS).whereIn('status', statuses);
+    if (dueBy) {
+      query.where(due =>
+        due.whereNull('retry_at').orWhere('retry_at', '<=', dueBy),
+      );
+    }
+    const rows = await query
       .orderBy('created_at', 'asc')
       .limit(limit)
       .select('id');

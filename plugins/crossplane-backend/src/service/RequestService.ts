@@ -58,7 +58,8 @@ import {
   TrackedResource,
   requestedKindOf,
 } from './ResourceTracker';
-import { ResourceWriter } from './ResourceWriter';
+import { ResourceWriter, manifestOf } from './ResourceWriter';
+import { GitOpsDelivery, GitOpsTarget } from './GitOpsDelivery';
 
 /** Decides a permission decision, possibly conditional, on one request. */
 export type RequestAuthorizer = (
@@ -95,6 +96,14 @@ const PROGRESS: RequestStatus[] = [
   'credentials-available',
 ];
 
+/** The happy path of a request delivered by pull request. */
+const GITOPS_PROGRESS: RequestStatus[] = [
+  'queued',
+  'pr-opened',
+  'merged',
+  ...PROGRESS.slice(1),
+];
+
 function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map(issue => ({
     path: issue.path.join('.') || '(body)',
@@ -115,12 +124,19 @@ function conditionOf(resource: TrackedResource, type: string) {
  * approved where the environment requires it, created on the cluster and followed to Ready.
  */
 export class RequestService {
+  private readonly openingPullRequests = new Map<
+    string,
+    Promise<InfrastructureRequest>
+  >();
+
   constructor(
     private readonly options: {
       store: RequestStore;
       offerings: OfferingService;
       tracker: ResourceTracker;
       writer: ResourceWriter;
+      /** Delivers in environments with `delivery.type: gitops`. */
+      gitops?: GitOpsDelivery;
       config: CrossplaneRequestConfig;
       catalog: CatalogService;
       permissions: PermissionsService;
@@ -378,7 +394,13 @@ export class RequestService {
         offering: offering.name,
         environment: env.name,
         // 'created' too: the watch may not have seen a just-created resource yet.
-        statuses: ['awaiting-approval', 'queued', 'created'],
+        statuses: [
+          'awaiting-approval',
+          'queued',
+          'pr-opened',
+          'merged',
+          'created',
+        ],
         limit: 500,
       });
       const live = new Set([
@@ -503,6 +525,8 @@ export class RequestService {
     const request = await store.get(id);
     if (!request) throw new NotFoundError(`No request with id ${id}`);
     if (request.status !== 'queued') return request;
+    const target = this.gitOpsTargetOf(request);
+    if (target) return this.openPullRequestOnce(request, target);
     const offering = offerings.find(request.offering);
     if (!offering) {
       await store.setMessage(
@@ -538,12 +562,146 @@ export class RequestService {
     return (await store.get(id))!;
   }
 
-  /** Retries queued requests and re-checks requests still waiting for their Secret. */
+  /** The GitOps repository a request is delivered through, if its environment uses one. */
+  private gitOpsTargetOf(
+    request: InfrastructureRequest,
+  ): GitOpsTarget | undefined {
+    const env = this.options.config.environments.find(
+      e => e.name === request.environment,
+    );
+    return env?.delivery.type === 'gitops' ? env.delivery : undefined;
+  }
+
+  /**
+   * One attempt per request at a time in this replica: the submit or approval that queued it
+   * and the scheduled retry would otherwise race for the same branch. Other replicas' attempts
+   * are made safe by {@link GitOpsDelivery} finding what an earlier one made.
+   */
+  private openPullRequestOnce(
+    request: InfrastructureRequest,
+    target: GitOpsTarget,
+  ): Promise<InfrastructureRequest> {
+    const running = this.openingPullRequests.get(request.id);
+    if (running) return running;
+    const attempt = this.openPullRequest(request, target).finally(() =>
+      this.openingPullRequests.delete(request.id),
+    );
+    this.openingPullRequests.set(request.id, attempt);
+    return attempt;
+  }
+
+  /**
+   * Commits a queued request's manifest and opens its pull request. A passing failure (rate
+   * limit) keeps it queued until `retryAt`; a refusal fails it with GitHub's message.
+   */
+  private async openPullRequest(
+    request: InfrastructureRequest,
+    target: GitOpsTarget,
+  ): Promise<InfrastructureRequest> {
+    const { store, gitops, auditor, logger } = this.options;
+    if (!gitops) {
+      throw new Error('GitOps delivery is configured but was not set up');
+    }
+    const auditEvent = await auditor.createEvent({
+      eventId: 'request-pull-request-open',
+      severityLevel: 'medium',
+      meta: { requestId: request.id, repository: target.repository },
+    });
+    const outcome = await gitops.open(request, target, manifestOf(request));
+    if (outcome.result === 'opened') {
+      const { pullRequest } = outcome;
+      const moved = await store.transition(request.id, {
+        from: ['queued'],
+        to: 'pr-opened',
+        message: `Pull request #${pullRequest.number} opened in ${target.owner}/${target.repo}`,
+        pullRequest,
+      });
+      await auditEvent.success({
+        meta: { pullRequest: pullRequest.url, moved: Boolean(moved) },
+      });
+      if (moved) this.signal(moved);
+    } else if (outcome.result === 'refused') {
+      await auditEvent.fail({ error: new Error(outcome.message) });
+      const moved = await store.transition(request.id, {
+        from: ['queued'],
+        to: 'failed',
+        message: outcome.message,
+      });
+      if (moved) this.signal(moved);
+    } else {
+      await auditEvent.fail({ error: new Error(outcome.message) });
+      logger.warn('Could not open the pull request of a request; will retry', {
+        requestId: request.id,
+        error: outcome.message,
+        ...(outcome.retryAt ? { retryAt: outcome.retryAt.toISOString() } : {}),
+      });
+      await store.setMessage(request.id, outcome.message, outcome.retryAt);
+      this.signal(request);
+    }
+    return (await store.get(request.id))!;
+  }
+
+  /** Moves a request whose pull request was merged or closed since it was opened. */
+  private async followPullRequest(id: string): Promise<void> {
+    const { store, gitops } = this.options;
+    const request = await store.get(id);
+    const target = request && this.gitOpsTargetOf(request);
+    if (
+      !request?.pullRequest ||
+      request.status !== 'pr-opened' ||
+      !target ||
+      !gitops
+    ) {
+      return;
+    }
+    const { pullRequest } = request;
+    const pr = await gitops.state(target, pullRequest);
+    if (pr.state === 'unknown') {
+      await store.setMessage(id, pr.message, pr.retryAt);
+      return;
+    }
+    if (pr.state === 'open') return;
+    const by = pr.by ? `user ${pr.by}` : 'someone';
+    const moved = await store.transition(id, {
+      from: ['pr-opened'],
+      ...(pr.state === 'merged'
+        ? {
+            to: 'merged',
+            message: `Pull request #${pullRequest.number} merged by ${by}; waiting for Argo CD to apply it`,
+          }
+        : {
+            to: 'failed',
+            message: `Pull request #${
+              pullRequest.number
+            } was closed without merging by ${by}${
+              pr.at ? ` at ${pr.at}` : ''
+            }; nothing was created`,
+          }),
+    });
+    if (moved) this.signal(moved);
+    // Argo CD may have applied it before the merge was read; catch up from the resource.
+    const tracked = moved && this.options.tracker.get(moved.resource);
+    if (tracked) await this.observe(tracked);
+  }
+
+  /**
+   * Retries queued requests that are due, follows open pull requests, and re-checks requests
+   * still waiting for their Secret.
+   */
   async catchUp(): Promise<void> {
     const { store, tracker } = this.options;
-    for (const id of await store.idsWithStatus(['queued'], 100)) {
+    const now = new Date();
+    for (const id of await store.idsWithStatus(['queued'], 100, now)) {
       await this.deliver(id).catch(error =>
         this.options.logger.error('Delivering a request failed', {
+          requestId: id,
+          error: String(error),
+        }),
+      );
+    }
+    for (const id of await store.idsWithStatus(['pr-opened'], 100, now)) {
+      await this.followPullRequest(id).catch(error =>
+        this.options.logger.error('Following a pull request failed', {
           requestId: id,
           error: String(error),
         }),
@@ -606,16 +764,16 @@ export class RequestService {
       message = `${ready.reason}: ${ready.message}`;
     }
     // A failed request whose resource recovered continues from where the resource is.
-    const current =
-      request.status === 'failed'
-        ? 'queued'
-        : (request.status as RequestStatus);
-    const from = PROGRESS.indexOf(current);
-    const to = PROGRESS.indexOf(target);
+    let current = request.status;
+    if (current === 'failed')
+      current = request.pullRequest ? 'merged' : 'queued';
+    const progress = request.pullRequest ? GITOPS_PROGRESS : PROGRESS;
+    const from = progress.indexOf(current);
+    const to = progress.indexOf(target);
     for (let step = from + 1; step <= to; step++) {
       const moved = await store.transition(request.id, {
-        from: step === from + 1 ? [request.status] : [PROGRESS[step - 1]],
-        to: PROGRESS[step],
+        from: step === from + 1 ? [request.status] : [progress[step - 1]],
+        to: progress[step],
         ...(step === to && message ? { message } : {}),
       });
       if (!moved) return; // another replica moved it first

@@ -1,6 +1,7 @@
 import { Config } from '@backstage/config';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { FormSchema } from '@paved/plugin-crossplane-common';
+import { EnvironmentDelivery, readDelivery } from './GitOpsDelivery';
 
 /** An environment teams request infrastructure in, from `crossplane.environments`. */
 export interface RequestEnvironment {
@@ -10,6 +11,8 @@ export interface RequestEnvironment {
   cluster: string;
   /** Whether requests wait for an approver before anything is created. */
   approvalRequired: boolean;
+  /** Created on the cluster directly, or through a pull request to a GitOps repository. */
+  delivery: EnvironmentDelivery;
 }
 
 /** A cap or allowed values for one field of an offering, in some environments. */
@@ -68,6 +71,7 @@ export function readRequestConfig(
       title: env.getOptionalString('title') ?? name,
       cluster,
       approvalRequired: env.getOptionalBoolean('approval.required') ?? false,
+      delivery: readDelivery(env, name),
     };
   });
   const guardrails = new Map<string, OfferingGuardrails>();

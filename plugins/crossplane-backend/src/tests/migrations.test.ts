@@ -123,6 +123,8 @@ describe('migrations', () => {
         { request_id: request.id, status: 'queued', actor: event.actor },
       ]);
 
+      // Down past the later migrations first, then this one.
+      await migrateDownOnce(knex);
       await migrateDownOnce(knex);
       expect(await knex.schema.hasTable('crossplane_request_events')).toBe(
         false,
@@ -139,6 +141,67 @@ describe('migrations', () => {
           .where({ request_id: request.id })
           .first('status'),
       ).toEqual({ status: 'queued' });
+
+      await knex.destroy();
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    '20261206000001_request_pull_requests adds and drops the pull request and retry columns on %p, keeping requests',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      await migrateUpOnce(knex);
+      await knex('crossplane_requests').insert(request);
+      await knex('crossplane_request_events').insert(event);
+
+      await migrateUpOnce(knex);
+      expect(
+        await knex('crossplane_requests')
+          .where({ id: request.id })
+          .first(
+            'status',
+            'pull_request_repository',
+            'pull_request_number',
+            'pull_request_url',
+            'retry_at',
+          ),
+      ).toEqual({
+        status: 'queued',
+        pull_request_repository: null,
+        pull_request_number: null,
+        pull_request_url: null,
+        retry_at: null,
+      });
+      await knex('crossplane_requests')
+        .where({ id: request.id })
+        .update({
+          status: 'pr-opened',
+          pull_request_repository: 'https://github.com/acme/platform-gitops',
+          pull_request_number: 7,
+          pull_request_url: 'https://github.com/acme/platform-gitops/pull/7',
+          retry_at: new Date('2026-12-06T10:00:00.000Z'),
+        });
+      const stored = await knex('crossplane_requests')
+        .where({ id: request.id })
+        .first();
+      expect(stored).toMatchObject({
+        pull_request_number: 7,
+        pull_request_url: 'https://github.com/acme/platform-gitops/pull/7',
+      });
+      expect(new Date(stored.retry_at).toISOString()).toBe(
+        '2026-12-06T10:00:00.000Z',
+      );
+
+      await migrateDownOnce(knex);
+      const columns = await knex('crossplane_requests').columnInfo();
+      expect(Object.keys(columns)).not.toContain('pull_request_number');
+      expect(Object.keys(columns)).not.toContain('retry_at');
+      // The request itself survives going down.
+      expect(
+        await knex('crossplane_requests')
+          .where({ id: request.id })
+          .first('status', 'name'),
+      ).toEqual({ status: 'pr-opened', name: request.name });
 
       await knex.destroy();
     },

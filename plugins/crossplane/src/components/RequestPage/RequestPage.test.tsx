@@ -125,6 +125,70 @@ describe('RequestPage', () => {
     ).toHaveTextContent('Approved by ada: “Fine for launch”');
   });
 
+  it('shows a request delivered through GitOps with its pull request linked, merged and waiting for Argo CD', async () => {
+    const api = new FakeCrossplaneApi();
+    const pullRequest = {
+      repository: 'https://github.com/acme/platform-gitops',
+      number: 17,
+      url: 'https://github.com/acme/platform-gitops/pull/17',
+    };
+    api.requests.set(
+      'req-1',
+      infrastructureRequest({
+        status: 'merged',
+        pullRequest,
+        events: [
+          { status: 'queued', at: '2026-11-25T09:00:00.000Z' },
+          {
+            status: 'pr-opened',
+            at: '2026-11-25T09:00:05.000Z',
+            message: 'Pull request #17 opened in acme/platform-gitops',
+          },
+          {
+            status: 'merged',
+            at: '2026-11-25T09:20:00.000Z',
+            message:
+              'Pull request #17 merged by user alice; waiting for Argo CD to apply it',
+          },
+        ],
+      }),
+    );
+    api.resources.set('req-1', {
+      exists: false,
+      conditions: [],
+      composed: [],
+      events: [],
+    });
+    await renderInfrastructure(requestPath, { api });
+
+    await screen.findByLabelText('Timeline');
+    expect(timelineLabels()).toEqual([
+      ['submitted', 'done'],
+      ['queued', 'done'],
+      ['pr-opened', 'done'],
+      ['merged', 'done'],
+      ['created', 'active'],
+      ['synced', 'pending'],
+      ['ready', 'pending'],
+      ['credentials-available', 'pending'],
+    ]);
+    expect(
+      within(step('pr-opened')).getByText('Pull request opened'),
+    ).toBeInTheDocument();
+    expect(
+      within(step('pr-opened')).getByRole('link', {
+        name: /^Pull request #17/,
+      }),
+    ).toHaveAttribute('href', pullRequest.url);
+    expect(within(step('merged')).getByText('Merged')).toBeInTheDocument();
+    expect(
+      within(step('merged')).getByText(
+        'Pull request #17 merged by user alice; waiting for Argo CD to apply it',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getAllByLabelText('Status: Merged')).not.toHaveLength(0);
+  });
+
   it('ends a rejected request’s timeline at the rejection with the approver’s comment', async () => {
     const api = new FakeCrossplaneApi();
     api.requests.set(

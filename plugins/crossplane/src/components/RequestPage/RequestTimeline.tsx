@@ -1,3 +1,4 @@
+import { Link } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Step from '@material-ui/core/Step';
 import StepLabel from '@material-ui/core/StepLabel';
@@ -40,6 +41,11 @@ function StepDetails(props: { step: TimelineStep }) {
           component="div"
         >
           {step.message}
+        </Typography>
+      )}
+      {step.link && (
+        <Typography variant="body2" component="div">
+          <Link to={step.link.href}>{step.link.label}</Link>
         </Typography>
       )}
     </>

@@ -13,6 +13,8 @@ export interface TimelineStep {
   at?: string;
   actor?: string;
   message?: string;
+  /** A page to open from the step, such as the pull request that delivers the request. */
+  link?: { href: string; label: string };
 }
 
 type HappyStatus = Exclude<RequestStatus, 'rejected' | 'failed'>;
@@ -20,6 +22,8 @@ type HappyStatus = Exclude<RequestStatus, 'rejected' | 'failed'>;
 const happyPath: HappyStatus[] = [
   'awaiting-approval',
   'queued',
+  'pr-opened',
+  'merged',
   'created',
   'synced',
   'ready',
@@ -43,16 +47,27 @@ function needsApproval(request: InfrastructureRequest): boolean {
   );
 }
 
+function deliveredByPullRequest(request: InfrastructureRequest): boolean {
+  return (
+    request.pullRequest !== undefined ||
+    request.events.some(event => event.status === 'pr-opened')
+  );
+}
+
 /**
- * The happy path `submitted → awaiting approval → approved/queued → created → synced → ready
- * → credentials available` for one request: steps reached are done (with time, actor and
- * message from the timeline), the next is active; a rejected or failed request shows an error
- * step where it stopped. Awaiting approval appears only for requests that went through it.
+ * The happy path `submitted → awaiting approval → approved/queued → (pull request opened →
+ * merged →) created → synced → ready → credentials available` for one request: steps reached
+ * are done (with time, actor and message from the timeline), the next is active; a rejected or
+ * failed request shows an error step where it stopped. Awaiting approval appears only for
+ * requests that went through it, the pull request's steps only for requests delivered by one.
  */
 export function timelineSteps(request: InfrastructureRequest): TimelineStep[] {
   const withApproval = needsApproval(request);
+  const withPullRequest = deliveredByPullRequest(request);
   const path = happyPath.filter(
-    status => withApproval || status !== 'awaiting-approval',
+    status =>
+      (withApproval || status !== 'awaiting-approval') &&
+      (withPullRequest || (status !== 'pr-opened' && status !== 'merged')),
   );
   const stopped = request.status === 'rejected' || request.status === 'failed';
 
@@ -97,6 +112,14 @@ export function timelineSteps(request: InfrastructureRequest): TimelineStep[] {
       at: approved?.at ?? event?.at,
       actor: approved?.by ?? event?.actor,
       message: approved?.comment ?? event?.message,
+      ...(status === 'pr-opened' && request.pullRequest
+        ? {
+            link: {
+              href: request.pullRequest.url,
+              label: `Pull request #${request.pullRequest.number}`,
+            },
+          }
+        : {}),
     });
     if (stopStep && index === reached) {
       steps.push(stopStep);
@@ -114,6 +137,10 @@ function stepLabel(status: HappyStatus, withApproval: boolean): string {
       return 'Awaiting approval';
     case 'queued':
       return withApproval ? 'Approved' : 'Queued';
+    case 'pr-opened':
+      return 'Pull request opened';
+    case 'merged':
+      return 'Merged';
     case 'created':
       return 'Created';
     case 'synced':
