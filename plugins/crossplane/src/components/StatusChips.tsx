@@ -1,5 +1,8 @@
 import { Tone, ToneChip } from '@paved/paved-react';
-import { RequestStatus } from '@paved/plugin-crossplane-common';
+import {
+  RequestStatus,
+  ResourceCondition,
+} from '@paved/plugin-crossplane-common';
 
 /** How each status reads to people. */
 const requestStatusLabels: Record<RequestStatus, string> = {
@@ -31,6 +34,29 @@ export function RequestStatusChip(props: { status: RequestStatus }) {
       aspect="Status"
       label={requestStatusLabels[props.status] ?? props.status}
       tone={tones[props.status] ?? 'progress'}
+    />
+  );
+}
+
+// Ready is False while Crossplane is still creating, waiting or deleting: progress, not failure.
+function conditionTone(condition: ResourceCondition): Tone {
+  if (condition.status === 'True') {
+    return 'ok';
+  }
+  return condition.status === 'False' &&
+    !['Creating', 'Waiting', 'Deleting'].includes(condition.reason ?? '')
+    ? 'error'
+    : 'progress';
+}
+
+/** One Crossplane condition (Synced, Ready, …): green when True, blue while creating, red otherwise. */
+export function ConditionChip(props: { condition: ResourceCondition }) {
+  const { condition } = props;
+  return (
+    <ToneChip
+      aspect={condition.type}
+      label={condition.status}
+      tone={conditionTone(condition)}
     />
   );
 }

@@ -8,6 +8,7 @@ import { FakeCrossplaneApi, FakeSignalApi } from '../../testing/fakes';
 import {
   bucketOffering,
   infrastructureRequest,
+  liveResource,
   paymentsService,
   postgresOffering,
 } from '../../testing/fixtures';
@@ -30,6 +31,35 @@ function fakeApi() {
       },
     ],
   };
+  api.entityResources.set(paymentsRef, {
+    resources: [
+      liveResource(),
+      liveResource({
+        cluster: 'prod-eu',
+        environment: 'production',
+        name: 'payments-ledger',
+        conditions: [
+          {
+            type: 'Synced',
+            status: 'False',
+            reason: 'ReconcileError',
+            message: 'cannot compose resources',
+          },
+          { type: 'Ready', status: 'False', reason: 'Creating' },
+        ],
+        requestId: undefined,
+      }),
+    ],
+    clusters: [
+      { name: 'dev-eu', environment: 'development', status: 'ready' },
+      {
+        name: 'prod-eu',
+        environment: 'production',
+        status: 'error',
+        error: 'cluster prod-eu unreachable: connect ECONNREFUSED',
+      },
+    ],
+  });
   api.setList({ entityRef: paymentsRef }, [
     infrastructureRequest({ id: 'req-2', status: 'awaiting-approval' }),
     infrastructureRequest({
@@ -56,6 +86,36 @@ async function renderContent(api: FakeCrossplaneApi, signals: FakeSignalApi) {
 }
 
 describe('EntityInfrastructureContent', () => {
+  it('shows the entity’s live resources with a chip per condition, above its requests, and names clusters that cannot be read', async () => {
+    await renderContent(fakeApi(), new FakeSignalApi());
+
+    const live = within(
+      (await screen.findByText('Live infrastructure')).closest(
+        '.MuiPaper-root',
+      ) as HTMLElement,
+    );
+    const devRow = live.getByText('payments-db').closest('tr')!;
+    expect(
+      within(devRow).getByText('development (dev-eu)'),
+    ).toBeInTheDocument();
+    expect(within(devRow).getByLabelText('Synced: True')).toBeInTheDocument();
+    expect(within(devRow).getByLabelText('Ready: True')).toBeInTheDocument();
+    const prodRow = live.getByText('payments-ledger').closest('tr')!;
+    expect(within(prodRow).getByLabelText('Synced: False')).toBeInTheDocument();
+    expect(within(prodRow).getByLabelText('Ready: False')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'prod-eu: cluster prod-eu unreachable: connect ECONNREFUSED',
+      ),
+    ).toBeInTheDocument();
+    // Live infrastructure comes before the request history.
+    const history = await screen.findByText('Requested infrastructure');
+    expect(
+      screen.getByText('Live infrastructure').compareDocumentPosition(history) &
+        Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+  });
+
   it('lists the entity’s requests with status and a link to each', async () => {
     const api = fakeApi();
     await renderContent(api, new FakeSignalApi());
@@ -123,6 +183,35 @@ describe('EntityInfrastructureContent', () => {
     await new Promise(resolve => setTimeout(resolve, 50));
     expect(api.callsOf('listRequests')).toBe(1);
 
+    api.entityResources.set(paymentsRef, {
+      resources: [
+        liveResource(),
+        liveResource({
+          cluster: 'prod-eu',
+          environment: 'production',
+          name: 'payments-ledger',
+          conditions: [
+            {
+              type: 'Synced',
+              status: 'False',
+              reason: 'ReconcileError',
+              message: 'cannot compose resources',
+            },
+            { type: 'Ready', status: 'False', reason: 'Creating' },
+          ],
+          requestId: undefined,
+        }),
+      ],
+      clusters: [
+        { name: 'dev-eu', environment: 'development', status: 'ready' },
+        {
+          name: 'prod-eu',
+          environment: 'production',
+          status: 'error',
+          error: 'cluster prod-eu unreachable: connect ECONNREFUSED',
+        },
+      ],
+    });
     api.setList({ entityRef: paymentsRef }, [
       infrastructureRequest({ id: 'req-2', status: 'queued' }),
     ]);

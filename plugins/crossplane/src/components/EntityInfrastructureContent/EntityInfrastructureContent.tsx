@@ -17,6 +17,7 @@ import { requestFormRouteRef } from '../../routes';
 import { ClusterStateNotice } from '../ClusterStateNotice';
 import { CrossplaneErrorPanel } from '../CrossplaneErrorPanel';
 import { RequestsTable } from '../RequestsTable';
+import { LiveResources } from './LiveResources';
 
 /** A "Request …" button per offering, opening its form with this entity chosen. */
 function RequestButtons(props: { entityRef: string }) {
@@ -92,8 +93,9 @@ function EntityRequests(props: { entityRef: string }) {
 }
 
 /**
- * The entity's Infrastructure tab: what was requested for it, live as requests move on, and a
- * way to request more of each offering with the entity already chosen.
+ * The entity's Infrastructure tab: its live resources on every cluster, what was requested for
+ * it, live as requests move on, and a way to request more of each offering with the entity
+ * already chosen.
  */
 export function EntityInfrastructureContent() {
   const { entity } = useEntity();
@@ -103,6 +105,9 @@ export function EntityInfrastructureContent() {
       <Grid container spacing={3} direction="column">
         <Grid item>
           <RequestButtons entityRef={entityRef} />
+        </Grid>
+        <Grid item>
+          <LiveResources entityRef={entityRef} />
         </Grid>
         <Grid item>
           <EntityRequests entityRef={entityRef} />
