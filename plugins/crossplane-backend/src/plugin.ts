@@ -126,6 +126,17 @@ export const crossplanePlugin = createBackendPlugin({
             }),
           ),
         );
+        // A resource gone from its cluster ends the delete request that holds it.
+        tracker.onGone(resource =>
+          service.observeGone(resource).catch(error =>
+            logger.error('Could not follow a deleted resource', {
+              resource: `${resource.kind} ${resource.namespace ?? ''}/${
+                resource.name
+              }`,
+              error: String(error),
+            }),
+          ),
+        );
         cache.start();
         lifecycle.addShutdownHook(() => {
           cache.stop();

@@ -860,4 +860,188 @@ describe('requests for infrastructure', () => {
     expect(synced.status).toBe('False');
     expect(failed.message).toBe(`${synced.reason}: ${synced.message}`);
   });
+  describe('day 2: changing and deleting live resources', () => {
+    /** A database of the checkout service made without Paved, labelled with its kubernetes-id. */
+    async function liveDatabase(cluster: TestCluster, name: string) {
+      await cluster.objects.createNamespacedCustomObject({
+        ...DATABASES,
+        namespace: 'team-payments',
+        body: {
+          apiVersion: 'platform.paved.dev/v1alpha1',
+          kind: 'PostgreSQLInstance',
+          metadata: {
+            name,
+            labels: { 'backstage.io/kubernetes-id': 'checkout' },
+          },
+          spec: { parameters: { storageGB: 20 } },
+        },
+      });
+      await eventually(async () => {
+        const res = await call(
+          'get',
+          `/resources?entityRef=${encodeURIComponent(CHECKOUT)}`,
+          PAT,
+        );
+        const found = (res.body as EntityResourcesResponse).resources.find(
+          r => r.name === name,
+        );
+        if (
+          !found?.conditions.some(
+            c => c.type === 'Ready' && c.status === 'True',
+          )
+        ) {
+          throw new Error(`${name} not Ready yet: ${JSON.stringify(found)}`);
+        }
+      });
+    }
+
+    const change = (
+      name: string,
+      input: Partial<InfrastructureRequestInput>,
+      user = PAT,
+    ) =>
+      submit(
+        { entityRef: CHECKOUT, operation: 'update', name, ...input },
+        user,
+      );
+
+    it('changes a live database through a request, guardrails applying again, until the new generation is Ready; then deletes it once its name is typed again', async () => {
+      await liveDatabase(dev, 'checkout-db');
+      const storageOf = async () =>
+        (await dev.get(DATABASES, 'team-payments', 'checkout-db'))?.spec
+          .parameters.storageGB;
+
+      const overGuardrail = await change('checkout-db', {
+        parameters: { parameters: { storageGB: 200 } },
+      });
+      expect(overGuardrail.status).toBe(400);
+      expect(overGuardrail.body.error.fields).toEqual<FieldError[]>([
+        {
+          path: 'parameters.parameters.storageGB',
+          message:
+            'exceeds the dev guardrail (parameters.storageGB: at most 100)',
+        },
+      ]);
+      const otherTeam = await change(
+        'checkout-db',
+        { parameters: { parameters: { storageGB: 50 } } },
+        SAM,
+      );
+      expect(otherTeam.status).toBe(403);
+      const notTheirs = await submit({
+        operation: 'update',
+        name: 'checkout-db',
+        entityRef: PAYMENTS,
+        parameters: { parameters: { storageGB: 50 } },
+      });
+      expect(notTheirs.status).toBe(400);
+      expect(notTheirs.body.error.fields[0].path).toBe('name');
+      expect(await storageOf()).toBe(20);
+
+      const res = await change('checkout-db', {
+        parameters: { parameters: { storageGB: 50 } },
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({
+        operation: 'update',
+        resource: {
+          cluster: 'dev',
+          namespace: 'team-payments',
+          name: 'checkout-db',
+        },
+      });
+      const updated = await waitForStatus(res.body.id, 'ready');
+      expect(updated.events.map(e => e.status)).toEqual([
+        'queued',
+        'updating',
+        'synced',
+        'ready',
+      ]);
+      expect(updated.generation).toBeGreaterThan(1);
+      expect(await storageOf()).toBe(50);
+      const live = await call(
+        'get',
+        `/resources?entityRef=${encodeURIComponent(CHECKOUT)}`,
+        PAT,
+      );
+      expect(
+        (live.body as EntityResourcesResponse).resources.find(
+          r => r.name === 'checkout-db',
+        ),
+      ).toMatchObject({
+        requestId: updated.id,
+        parameters: { parameters: expect.objectContaining({ storageGB: 50 }) },
+      });
+
+      const unconfirmed = await submit({
+        operation: 'delete',
+        name: 'checkout-db',
+        entityRef: CHECKOUT,
+        confirmName: 'checkout',
+      });
+      expect(unconfirmed.status).toBe(400);
+      expect(unconfirmed.body.error.fields).toEqual([
+        {
+          path: 'confirmName',
+          message:
+            "must repeat the resource's name, checkout-db, to confirm that it is deleted",
+        },
+      ]);
+      expect(await storageOf()).toBe(50);
+
+      const deletion = await submit({
+        operation: 'delete',
+        name: 'checkout-db',
+        entityRef: CHECKOUT,
+        confirmName: 'checkout-db',
+      });
+      expect(deletion.status).toBe(201);
+      const deleted = await waitForStatus(deletion.body.id, 'deleted');
+      expect(deleted.events.map(e => e.status)).toEqual([
+        'queued',
+        'deleting',
+        'deleted',
+      ]);
+      expect(deleted.parameters).toEqual({
+        parameters: expect.objectContaining({ storageGB: 50 }),
+      });
+      expect(await dev.get(DATABASES, 'team-payments', 'checkout-db')).toBe(
+        undefined,
+      );
+      const after = await call(
+        'get',
+        `/resources?entityRef=${encodeURIComponent(CHECKOUT)}`,
+        PAT,
+      );
+      expect(
+        (after.body as EntityResourcesResponse).resources.map(r => r.name),
+      ).not.toContain('checkout-db');
+    });
+
+    it('holds a change in prod for an approver, one request per resource at a time', async () => {
+      await liveDatabase(prod, 'checkout-ledger');
+      const res = await change('checkout-ledger', {
+        environment: 'prod',
+        parameters: { parameters: { storageGB: 150 } },
+      });
+      expect(res.status).toBe(201);
+      expect(res.body.status).toBe('awaiting-approval');
+      const second = await change('checkout-ledger', {
+        environment: 'prod',
+        parameters: { parameters: { storageGB: 160 } },
+      });
+      expect(second.status).toBe(409);
+      expect(
+        (await prod.get(DATABASES, 'team-payments', 'checkout-ledger')).spec
+          .parameters.storageGB,
+      ).toBe(20);
+
+      expect((await decide(res.body.id, 'approve', SRE)).status).toBe(200);
+      await waitForStatus(res.body.id, 'ready');
+      expect(
+        (await prod.get(DATABASES, 'team-payments', 'checkout-ledger')).spec
+          .parameters.storageGB,
+      ).toBe(150);
+    });
+  });
 });

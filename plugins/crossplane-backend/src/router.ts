@@ -28,9 +28,12 @@ const STATUSES: RequestStatus[] = [
   'rejected',
   'queued',
   'created',
+  'updating',
   'synced',
   'ready',
   'credentials-available',
+  'deleting',
+  'deleted',
   'failed',
 ];
 

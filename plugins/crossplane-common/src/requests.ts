@@ -1,20 +1,32 @@
 import { FormSchema, FormUiSchema, Offering } from './types';
 
 /**
- * Where a request for infrastructure is. In order along the happy path:
+ * What a request does to its resource: `create` a new one, `update` (change) the parameters of
+ * a live one, or `delete` a live one.
+ */
+export type RequestOperation = 'create' | 'update' | 'delete';
+
+/**
+ * Where a request for infrastructure is. In order along the happy path of a create:
  * `awaiting-approval` (environments that require approval) → `queued` (approved, or no
  * approval needed; being delivered) → `created` (the resource exists on the cluster) →
- * `synced` → `ready` → `credentials-available`. `rejected` and `failed` end a request;
- * a `failed` request whose resource recovers moves on again.
+ * `synced` → `ready` → `credentials-available`. An update: … `queued` → `updating` (the
+ * cluster took the new spec) → `synced` → `ready` (the new generation is Synced and Ready).
+ * A delete: … `queued` → `deleting` (the cluster is deleting it) → `deleted` (it is gone).
+ * `rejected` and `failed` end a request; a `failed` request whose resource recovers moves on
+ * again.
  */
 export type RequestStatus =
   | 'awaiting-approval'
   | 'rejected'
   | 'queued'
   | 'created'
+  | 'updating'
   | 'synced'
   | 'ready'
   | 'credentials-available'
+  | 'deleting'
+  | 'deleted'
   | 'failed';
 
 /** One entry of a request's timeline: a status it reached, when, and who or what moved it. */
@@ -57,6 +69,7 @@ export interface RequestedResource {
 /** A request for infrastructure made through Paved. */
 export interface InfrastructureRequest {
   id: string;
+  operation: RequestOperation;
   /** The offering's XRD name, e.g. `postgresqlinstances.platform.paved.dev`. */
   offering: string;
   offeringTitle: string;
@@ -68,9 +81,14 @@ export interface InfrastructureRequest {
   /** The person who asked. */
   requestedBy: string;
   resource: RequestedResource;
-  /** The resource's `spec`, Crossplane's own fields excluded, as submitted. */
+  /**
+   * The resource's `spec`, Crossplane's own fields excluded: as submitted for a create or an
+   * update, as it was on the cluster for a delete.
+   */
   parameters: Record<string, unknown>;
   status: RequestStatus;
+  /** For an update, the resource's `metadata.generation` its change made, once delivered. */
+  generation?: number;
   /** Why the request is where it is: the controller's or the cluster's message. */
   message?: string;
   approval?: {
@@ -88,13 +106,25 @@ export interface InfrastructureRequest {
 
 /** Body of `POST /requests`. */
 export interface InfrastructureRequestInput {
+  /** `create` when absent. */
+  operation?: RequestOperation;
   offering: string;
   environment: string;
   entityRef: string;
-  /** The resource's name: a DNS label, unique among the team's resources of this offering. */
+  /**
+   * The resource's name: for a create a DNS label, unique among the team's resources of this
+   * offering; for an update or a delete the name of a live resource of the entity.
+   */
   name: string;
-  /** The resource's `spec`, as the offering's form schema describes it. */
-  parameters: Record<string, unknown>;
+  /**
+   * For an update or a delete, the namespace of the live resource; the owning team's
+   * namespace when absent.
+   */
+  namespace?: string;
+  /** The resource's `spec`, as the offering's form schema describes it; not used by a delete. */
+  parameters?: Record<string, unknown>;
+  /** For a delete: the resource's name typed again, as confirmation. */
+  confirmName?: string;
   /**
    * Chosen by the client once per form submission; sending the same id again returns the
    * request made the first time instead of making another.

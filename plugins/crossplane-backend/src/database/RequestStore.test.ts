@@ -20,6 +20,7 @@ let submission = 0;
 function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
   submission += 1;
   return {
+    operation: 'create',
     clientRequestId: `submission-${submission}`,
     requestedBy: alice,
     offering: 'postgresqlinstances.platform.paved.dev',

@@ -6,6 +6,7 @@ import { ConflictError } from '@backstage/errors';
 import {
   InfrastructureRequest,
   RequestEvent,
+  RequestOperation,
   RequestStatus,
   RequestedResource,
 } from '@paved/plugin-crossplane-common';
@@ -20,11 +21,21 @@ const migrationsDir = resolvePackagePath(
 const REQUESTS = 'crossplane_requests';
 const EVENTS = 'crossplane_request_events';
 
+/** After these a request no longer holds its resource: the next change of it may be requested. */
+const RELEASING: RequestStatus[] = [
+  'rejected',
+  'failed',
+  'ready',
+  'credentials-available',
+  'deleted',
+];
+
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 500;
 
 /** What the service stores for a new request; status is its first status. */
 export interface NewRequest {
+  operation: RequestOperation;
   clientRequestId: string;
   requestedBy: string;
   offering: string;
@@ -44,6 +55,7 @@ export interface RequestFilter {
   ownerRefs?: string[];
   requestedBy?: string;
   statuses?: RequestStatus[];
+  operations?: RequestOperation[];
   offering?: string;
   environment?: string;
   /** Newest first; default 100, at most 500. */
@@ -58,6 +70,8 @@ export interface Transition {
   actor?: string;
   message?: string;
   approval?: InfrastructureRequest['approval'];
+  /** For an update: the generation its change made. */
+  generation?: number;
 }
 
 /** Requests for infrastructure and their timelines, shared by every replica. */
@@ -80,7 +94,9 @@ export interface RequestStore {
    * message (to transition.message or null), updated_at, and approval when given — atomically
    * (a single UPDATE ... WHERE id = ? AND status IN (...), then the event insert, in one transaction).
    * Returns the updated request, or undefined when it was not in `from` (another replica moved
-   * it first) or does not exist. Moving to 'rejected' clears active_key, so the name can be used again.
+   * it first) or does not exist. Moving to a status that finishes the request ('rejected',
+   * 'failed', 'ready', 'credentials-available', 'deleted') clears active_key, so the name can be
+   * used, or the resource changed, again.
    */
   transition(
     id: string,
@@ -90,6 +106,10 @@ export interface RequestStore {
   setMessage(id: string, message: string | undefined): Promise<void>;
   /** Ids of requests in `statuses`, oldest first (the delivery loop picks up 'queued' ones). */
   idsWithStatus(statuses: RequestStatus[], limit?: number): Promise<string[]>;
+  /** The request that holds the resource now (its active key), if any. */
+  findActive(
+    resource: RequestedResource,
+  ): Promise<InfrastructureRequest | undefined>;
   /** The request a person made with this client request id, if any. */
   findByClientRequestId(
     requestedBy: string,
@@ -102,6 +122,8 @@ type Timestamp = Date | number | string;
 
 interface RequestRow {
   id: string;
+  operation: RequestOperation;
+  generation: number | null;
   client_request_id: string;
   requested_by: string;
   offering: string;
@@ -173,6 +195,7 @@ function toRequest(
 ): InfrastructureRequest {
   return {
     id: row.id,
+    operation: row.operation,
     offering: row.offering,
     offeringTitle: row.offering_title,
     environment: row.environment,
@@ -188,6 +211,7 @@ function toRequest(
     },
     parameters: JSON.parse(row.parameters),
     status: row.status,
+    ...(row.generation !== null ? { generation: row.generation } : {}),
     ...(row.message !== null ? { message: row.message } : {}),
     ...(row.approval !== null ? { approval: JSON.parse(row.approval) } : {}),
     createdAt: isoTimestamp(row.created_at),
@@ -231,6 +255,8 @@ export class DatabaseRequestStore implements RequestStore {
       await this.db.transaction(async trx => {
         await trx<RequestRow>(REQUESTS).insert({
           id,
+          operation: request.operation,
+          generation: null,
           client_request_id: request.clientRequestId,
           requested_by: request.requestedBy,
           offering: request.offering,
@@ -297,6 +323,9 @@ export class DatabaseRequestStore implements RequestStore {
     if (filter.statuses !== undefined) {
       query.whereIn('status', filter.statuses);
     }
+    if (filter.operations !== undefined) {
+      query.whereIn('operation', filter.operations);
+    }
     if (filter.offering !== undefined) {
       query.where('offering', filter.offering);
     }
@@ -329,7 +358,10 @@ export class DatabaseRequestStore implements RequestStore {
           ...(transition.approval
             ? { approval: JSON.stringify(transition.approval) }
             : {}),
-          ...(transition.to === 'rejected' ? { active_key: null } : {}),
+          ...(transition.generation !== undefined
+            ? { generation: transition.generation }
+            : {}),
+          ...(RELEASING.includes(transition.to) ? { active_key: null } : {}),
         });
       if (updated === 0) {
         return false;
@@ -362,6 +394,15 @@ export class DatabaseRequestStore implements RequestStore {
       .limit(limit)
       .select('id');
     return rows.map(row => row.id);
+  }
+
+  async findActive(
+    resource: RequestedResource,
+  ): Promise<InfrastructureRequest | undefined> {
+    const row = await this.db<RequestRow>(REQUESTS)
+      .where({ active_key: activeKeyOf(resource) })
+      .first();
+    return row ? (await this.withEvents([row]))[0] : undefined;
   }
 
   async findByClientRequestId(

@@ -244,6 +244,7 @@ export class ResourceTracker {
   private readonly indexedUnder = new Map<string, string[]>();
   private stopped = false;
   private listener?: (resource: TrackedResource) => void;
+  private goneListener?: (resource: TrackedResource) => void;
 
   constructor(
     private readonly options: {
@@ -255,6 +256,11 @@ export class ResourceTracker {
   /** Calls `listener` for each new version of a resource Paved created. */
   onResource(listener: (resource: TrackedResource) => void) {
     this.listener = listener;
+  }
+
+  /** Calls `listener` with the last version of each resource that is gone from its cluster. */
+  onGone(listener: (resource: TrackedResource) => void) {
+    this.goneListener = listener;
   }
 
   /** Watches the kinds of `offerings` (per cluster) and stops watching the others. */
@@ -309,7 +315,10 @@ export class ResourceTracker {
             }
             return tracked;
           },
-          onForget: resource => this.unindex(resource),
+          onForget: resource => {
+            this.unindex(resource);
+            this.goneListener?.(resource);
+          },
           describeError: error =>
             describeClusterError(error, cluster, {
               ...kind,
@@ -429,7 +438,7 @@ export class ResourceTracker {
       ?.get(ref.name, ref.namespace);
   }
 
-  /** Names of the resources of a kind in a namespace of a cluster. */
+  /** Names of the resources of a kind in a namespace of a cluster, those being deleted included. */
   namesIn(ref: {
     cluster: string;
     apiVersion: string;

@@ -10,9 +10,12 @@ const requestStatusLabels: Record<RequestStatus, string> = {
   rejected: 'Rejected',
   queued: 'Queued',
   created: 'Created',
+  updating: 'Updating',
   synced: 'Synced',
   ready: 'Ready',
   'credentials-available': 'Credentials available',
+  deleting: 'Deleting',
+  deleted: 'Deleted',
   failed: 'Failed',
 };
 
@@ -21,9 +24,12 @@ const tones: Record<RequestStatus, Tone> = {
   rejected: 'error',
   queued: 'progress',
   created: 'progress',
+  updating: 'progress',
   synced: 'progress',
   ready: 'ok',
   'credentials-available': 'ok',
+  deleting: 'progress',
+  deleted: 'ok',
   failed: 'error',
 };
 

@@ -127,6 +127,7 @@ export function infrastructureRequest(
 ): InfrastructureRequest {
   return {
     id: 'req-1',
+    operation: 'create',
     offering: POSTGRES,
     offeringTitle: 'PostgreSQL database',
     environment: 'development',

@@ -17,14 +17,19 @@ export interface TimelineStep {
 
 type HappyStatus = Exclude<RequestStatus, 'rejected' | 'failed'>;
 
-const happyPath: HappyStatus[] = [
-  'awaiting-approval',
-  'queued',
-  'created',
-  'synced',
-  'ready',
-  'credentials-available',
-];
+/** Each operation's happy path: create, change (update) and delete read differently. */
+const happyPaths: Record<InfrastructureRequest['operation'], HappyStatus[]> = {
+  create: [
+    'awaiting-approval',
+    'queued',
+    'created',
+    'synced',
+    'ready',
+    'credentials-available',
+  ],
+  update: ['awaiting-approval', 'queued', 'updating', 'synced', 'ready'],
+  delete: ['awaiting-approval', 'queued', 'deleting', 'deleted'],
+};
 
 function lastEventOf(
   events: RequestEvent[],
@@ -44,14 +49,15 @@ function needsApproval(request: InfrastructureRequest): boolean {
 }
 
 /**
- * The happy path `submitted → awaiting approval → approved/queued → created → synced → ready
- * → credentials available` for one request: steps reached are done (with time, actor and
+ * The happy path of one request — for a create `submitted → awaiting approval → approved/queued
+ * → created → synced → ready → credentials available`, for a change `… → updating → synced →
+ * ready`, for a delete `… → deleting → deleted`: steps reached are done (with time, actor and
  * message from the timeline), the next is active; a rejected or failed request shows an error
  * step where it stopped. Awaiting approval appears only for requests that went through it.
  */
 export function timelineSteps(request: InfrastructureRequest): TimelineStep[] {
   const withApproval = needsApproval(request);
-  const path = happyPath.filter(
+  const path = happyPaths[request.operation ?? 'create'].filter(
     status => withApproval || status !== 'awaiting-approval',
   );
   const stopped = request.status === 'rejected' || request.status === 'failed';
@@ -120,6 +126,12 @@ function stepLabel(status: HappyStatus, withApproval: boolean): string {
       return 'Synced';
     case 'ready':
       return 'Ready';
+    case 'updating':
+      return 'Change applied';
+    case 'deleting':
+      return 'Deleting';
+    case 'deleted':
+      return 'Deleted';
     default:
       return 'Credentials available';
   }
