@@ -73,8 +73,22 @@ exports.down = async function down(knex) {
       .update({ active_key: key });
   }
 
+  // SQLite drops a column by rebuilding the table, and dropping the old one cascades to the
+  // timeline (ON DELETE CASCADE); keep the timeline aside and put it back.
+  const isSqlite = String(knex.client.config.client).includes('sqlite');
+  const timeline = isSqlite
+    ? await knex('crossplane_request_events').select()
+    : [];
   await knex.schema.alterTable('crossplane_requests', table => {
     table.dropColumn('generation');
     table.dropColumn('operation');
   });
+  if (isSqlite) {
+    await knex('crossplane_request_events').delete();
+    for (let start = 0; start < timeline.length; start += 100) {
+      await knex('crossplane_request_events').insert(
+        timeline.slice(start, start + 100),
+      );
+    }
+  }
 };
