@@ -1,4 +1,5 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { signalApiRef } from '@backstage/plugin-signals-react';
@@ -48,6 +49,7 @@ function fakeApi() {
           { type: 'Ready', status: 'False', reason: 'Creating' },
         ],
         requestId: undefined,
+        mayChange: false,
       }),
     ],
     clusters: [
@@ -114,6 +116,80 @@ describe('EntityInfrastructureContent', () => {
       screen.getByText('Live infrastructure').compareDocumentPosition(history) &
         Node.DOCUMENT_POSITION_FOLLOWING,
     ).toBeTruthy();
+  });
+
+  it('offers Change, opening the form prefilled, and Delete on the resources the person may change', async () => {
+    await renderContent(fakeApi(), new FakeSignalApi());
+
+    const change = await screen.findByRole('button', {
+      name: 'Change payments-db',
+    });
+    const href = new URL(change.getAttribute('href')!, 'http://app');
+    expect(href.pathname).toBe(
+      '/infrastructure/request/postgresqlinstances.platform.paved.dev',
+    );
+    expect(Object.fromEntries(href.searchParams)).toEqual({
+      entity: paymentsRef,
+      environment: 'development',
+      change: 'payments-db',
+      namespace: 'team-payments',
+    });
+    expect(
+      screen.getByRole('button', { name: 'Delete payments-db' }),
+    ).toBeInTheDocument();
+    // Another team's in production: nothing to act with.
+    expect(
+      screen.queryByRole('button', { name: 'Change payments-ledger' }),
+    ).toBeNull();
+    expect(
+      screen.queryByRole('button', { name: 'Delete payments-ledger' }),
+    ).toBeNull();
+  });
+
+  it('requests a deletion only once the resource’s name is typed again', async () => {
+    const api = fakeApi();
+    api.createAnswers = [
+      infrastructureRequest({
+        id: 'req-9',
+        operation: 'delete',
+        status: 'queued',
+      }),
+    ];
+    await renderContent(api, new FakeSignalApi());
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Delete payments-db' }),
+    );
+    const dialog = screen.getByRole('dialog', { name: 'Delete payments-db?' });
+    const confirm = within(dialog).getByRole('button', { name: 'Delete' });
+    expect(confirm).toBeDisabled();
+    const typed = within(dialog).getByRole('textbox', {
+      name: 'Name of the resource',
+    });
+    await userEvent.type(typed, 'payments');
+    expect(confirm).toBeDisabled();
+    await userEvent.type(typed, '-db');
+    await userEvent.click(confirm);
+
+    expect(
+      await screen.findByText(/Deletion of payments-db requested/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'Follow the request' }),
+    ).toHaveAttribute('href', '/infrastructure/requests/req-9');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(api.created).toEqual([
+      {
+        operation: 'delete',
+        offering: 'postgresqlinstances.platform.paved.dev',
+        environment: 'development',
+        entityRef: paymentsRef,
+        name: 'payments-db',
+        namespace: 'team-payments',
+        confirmName: 'payments-db',
+        clientRequestId: expect.any(String),
+      },
+    ]);
   });
 
   it('lists the entity’s requests with status and a link to each', async () => {
