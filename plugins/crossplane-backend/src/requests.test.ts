@@ -989,11 +989,15 @@ describe('requests for infrastructure', () => {
       ]);
       expect(await storageOf()).toBe(50);
 
-      const deletion = await submit({
+      // As the tab's dialog sends it: no parameters.
+      const deletion = await call('post', '/requests', PAT, {
         operation: 'delete',
-        name: 'checkout-db',
+        offering: DATABASE,
+        environment: 'dev',
         entityRef: CHECKOUT,
+        name: 'checkout-db',
         confirmName: 'checkout-db',
+        clientRequestId: randomUUID(),
       });
       expect(deletion.status).toBe(201);
       const deleted = await waitForStatus(deletion.body.id, 'deleted');

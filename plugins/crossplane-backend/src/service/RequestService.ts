@@ -81,7 +81,8 @@ const requestInput = z.object({
   entityRef: z.string().min(1).max(255),
   name: z.string(),
   namespace: z.string().min(1).max(63).optional(),
-  parameters: z.unknown(),
+  // Required of a create or an update by validateParameters; a delete sends none.
+  parameters: z.unknown().optional(),
   confirmName: z.string().max(253).optional(),
   clientRequestId: z
     .string()
