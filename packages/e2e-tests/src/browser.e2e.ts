@@ -566,9 +566,47 @@ describe('a newcomer in Chromium', () => {
     await page.goto(
       `${portal.baseUrl}/catalog/default/component/payments-service/infrastructure`,
     );
-    const row = page.getByRole('row', { name: /payments-reports-db/ });
-    await row.waitFor();
-    await row.getByText('Credentials available').waitFor();
+    // Its request's row; the live resource has a row of its own above.
+    await page
+      .getByRole('row', { name: /payments-reports-db/ })
+      .getByText('Credentials available')
+      .waitFor();
+  });
+
+  it("changes the dev database's storage from the Infrastructure tab and sees it Ready, then deletes it and sees it go", async () => {
+    const tab = `${portal.baseUrl}/catalog/default/component/payments-service/infrastructure`;
+    // The live resource's row names its cluster; the request's row does not.
+    const live = page.getByRole('row', {
+      name: /payments-reports-db.*sandbox-dev/,
+    });
+    await live.getByLabel('Ready: True').waitFor({ timeout: 60_000 });
+    await page
+      .getByRole('button', { name: 'Change payments-reports-db' })
+      .click();
+    await page
+      .getByRole('heading', { name: 'Change payments-reports-db' })
+      .waitFor();
+    const storage = page.getByRole('spinbutton', { name: /storageGB/i });
+    assert.equal(await storage.inputValue(), '20');
+    await storage.fill('40');
+    await page.getByRole('button', { name: 'Submit change' }).click();
+    await page
+      .getByRole('heading', {
+        name: /Change parameters: PostgreSQLInstance payments-reports-db/,
+      })
+      .waitFor();
+    await page.getByLabel('Status: Ready').first().waitFor({ timeout: 60_000 });
+
+    await page.goto(tab);
+    await live.getByLabel('Ready: True').waitFor({ timeout: 60_000 });
+    await page
+      .getByRole('button', { name: 'Delete payments-reports-db' })
+      .click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name of the resource').fill('payments-reports-db');
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText(/Deletion of payments-reports-db requested/).waitFor();
+    await live.waitFor({ state: 'detached', timeout: 60_000 });
   });
 
   it("is told, on the form, when a name is already taken by the team's database", async () => {

@@ -37,6 +37,7 @@ function request(
   const statuses = history ?? ['queued', 'created', 'synced', status];
   return {
     id: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
+    operation: 'create',
     offering: DATABASE,
     offeringTitle: 'PostgreSQL database',
     environment: 'dev',
@@ -257,6 +258,67 @@ describe('CrossplaneResourceProvider', () => {
       );
       expect(() => new FieldFormatEntityPolicy().enforce(entity)).not.toThrow();
     }
+  });
+
+  it('keeps one entity per resource through its changes and drops it once a deletion of it is under way', async () => {
+    const created = request({
+      name: 'ledger-db',
+      status: 'credentials-available',
+    });
+    const changed = request({
+      name: 'ledger-db',
+      operation: 'update',
+      status: 'ready',
+      history: ['queued', 'updating', 'synced', 'ready'],
+      createdAt: '2026-12-02T10:00:00.000Z',
+    });
+    const kept = request({ name: 'orders-db', status: 'ready' });
+    api.requests = [created, changed, kept];
+    const { provider, lastEntities } = await connected();
+
+    await provider.refresh();
+    expect(
+      lastEntities()
+        .map(e => e.metadata.title)
+        .sort(),
+    ).toEqual(['ledger-db (dev)', 'orders-db (dev)']);
+    expect(
+      lastEntities().find(e => e.metadata.title === 'ledger-db (dev)')!.metadata
+        .annotations!['paved.dev/request-id'],
+    ).toBe(created.id);
+
+    const deletion = request({
+      name: 'ledger-db',
+      operation: 'delete',
+      status: 'deleting',
+      history: ['queued', 'deleting'],
+      createdAt: '2026-12-03T10:00:00.000Z',
+    });
+    api.requests = [created, changed, deletion, kept];
+    await provider.refresh();
+    expect(lastEntities().map(e => e.metadata.title)).toEqual([
+      'orders-db (dev)',
+    ]);
+
+    // Requested again after the deletion: a new entity for the new resource.
+    const again = request({
+      name: 'ledger-db',
+      status: 'ready',
+      createdAt: '2026-12-04T10:00:00.000Z',
+    });
+    api.requests = [
+      created,
+      changed,
+      { ...deletion, status: 'deleted' },
+      again,
+      kept,
+    ];
+    await provider.refresh();
+    expect(
+      lastEntities()
+        .map(e => e.metadata.annotations!['paved.dev/request-id'])
+        .sort(),
+    ).toEqual([again.id, kept.id].sort());
   });
 
   it('reads the requests as the catalog plugin, with a token for the crossplane backend', async () => {

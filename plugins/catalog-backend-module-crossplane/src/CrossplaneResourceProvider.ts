@@ -15,9 +15,9 @@ import {
   InfrastructureRequest,
   OfferingsResponse,
   REQUEST_EVENTS_TOPIC,
-  RESOURCE_EXISTS_STATUSES,
+  RESOURCE_HISTORY_STATUSES,
   RequestList,
-  requestHasResource,
+  requestedResourcesThatExist,
 } from '@paved/plugin-crossplane-common';
 import { resourceEntity } from './resourceEntity';
 
@@ -129,23 +129,21 @@ export class CrossplaneResourceProvider implements EntityProvider {
     });
   }
 
-  /** Every request whose resource exists, walking `GET /requests` page by page. */
+  /** The create requests whose resource exists, walking `GET /requests` page by page. */
   private async requestsWithResources(): Promise<InfrastructureRequest[]> {
     // A request made while paging pushes the rest down a place and is read twice; keep one.
     const byId = new Map<string, InfrastructureRequest>();
     for (let offset = 0; ; offset += PAGE_SIZE) {
       const query = new URLSearchParams({
-        status: RESOURCE_EXISTS_STATUSES.join(','),
+        status: RESOURCE_HISTORY_STATUSES.join(','),
         limit: String(PAGE_SIZE),
         offset: String(offset),
       });
       const page = await this.get<RequestList>(`/requests?${query}`);
-      for (const request of page.requests) {
-        if (requestHasResource(request)) byId.set(request.id, request);
-      }
+      for (const request of page.requests) byId.set(request.id, request);
       if (page.requests.length < PAGE_SIZE) break;
     }
-    return [...byId.values()];
+    return requestedResourcesThatExist([...byId.values()]);
   }
 
   /** The catalog type of each offering's resources, by XRD name, where its XRD names one. */

@@ -11,6 +11,7 @@ import { crossplanePermissions } from '@paved/plugin-crossplane-common';
 import { kubernetesClustersServiceRef } from '@paved/plugin-kubernetes-clusters-node';
 import { requestStoreFor } from './database/RequestStore';
 import { createRouter } from './router';
+import { EntityResources } from './service/EntityResources';
 import { readRequestConfig } from './service/guardrails';
 import { GitOpsDelivery, GitOpsTarget } from './service/GitOpsDelivery';
 import { OfferingCache } from './service/OfferingCache';
@@ -139,6 +140,17 @@ export const crossplanePlugin = createBackendPlugin({
             }),
           ),
         );
+        // A resource gone from its cluster ends the delete request that holds it.
+        tracker.onGone(resource =>
+          service.observeGone(resource).catch(error =>
+            logger.error('Could not follow a deleted resource', {
+              resource: `${resource.kind} ${resource.namespace ?? ''}/${
+                resource.name
+              }`,
+              error: String(error),
+            }),
+          ),
+        );
         cache.start();
         lifecycle.addShutdownHook(() => {
           cache.stop();
@@ -162,8 +174,22 @@ export const crossplanePlugin = createBackendPlugin({
           fn: () => service.catchUp(),
         });
 
+        const entityResources = new EntityResources({
+          tracker,
+          cache,
+          offerings,
+          config: requestConfig,
+          catalog,
+          permissions,
+          isAllowed,
+        });
         httpRouter.use(
-          await createRouter({ httpAuth, offerings, requests: service }),
+          await createRouter({
+            httpAuth,
+            offerings,
+            requests: service,
+            entityResources,
+          }),
         );
       },
     });

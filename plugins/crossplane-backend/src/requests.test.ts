@@ -16,6 +16,8 @@ import {
   OfferingsResponse,
   RequestResourceDetail,
   RequestStatus,
+  EntityResourcesResponse,
+  REQUESTED_FOR_ANNOTATION,
 } from '@paved/plugin-crossplane-common';
 import { randomUUID } from 'node:crypto';
 import { Server } from 'node:http';
@@ -50,6 +52,7 @@ const NAMESPACES = ['team-payments', 'team-search'];
 const PAYMENTS = 'component:default/payments-service';
 const SEARCH = 'component:default/search-api';
 const PATS_TOY = 'component:default/pats-toy';
+const CHECKOUT = 'component:default/checkout';
 
 const DATABASE = 'postgresqlinstances.platform.paved.dev';
 const BUCKET = 'xbuckets.platform.paved.dev';
@@ -211,6 +214,9 @@ describe('requests for infrastructure', () => {
             component('payments-service', 'group:default/team-payments'),
             component('search-api', 'group:default/team-search'),
             component('pats-toy', PAT),
+            component('checkout', 'group:default/team-payments', {
+              'backstage.io/kubernetes-id': 'checkout',
+            }),
           ],
         }),
         pavedLikePermissions({ teams: TEAMS, approvers: APPROVERS }),
@@ -230,6 +236,132 @@ describe('requests for infrastructure', () => {
   afterAll(async () => {
     await stopBackend?.();
     await Promise.all([dev, prod, staging].map(c => c?.stop()));
+  });
+
+  it("lists an entity's live resources on every cluster from the watch cache, a cluster that cannot be read named with its error", async () => {
+    const cache = (name: string, metadata: object) => ({
+      apiVersion: 'platform.paved.dev/v1alpha1',
+      kind: 'Cache',
+      metadata: { name, ...metadata },
+      spec: { parameters: { engine: 'valkey', memoryMB: 512 } },
+    });
+    // Labelled like the sandbox's demo databases, made without Paved.
+    await dev.objects.createNamespacedCustomObject({
+      ...CACHES,
+      namespace: 'team-payments',
+      body: cache('checkout-sessions', {
+        labels: { 'backstage.io/kubernetes-id': 'checkout' },
+      }),
+    });
+    // As Paved makes them: annotated with the entity it was requested for.
+    await prod.objects.createNamespacedCustomObject({
+      ...CACHES,
+      namespace: 'team-payments',
+      body: cache('checkout-carts', {
+        annotations: { [REQUESTED_FOR_ANNOTATION]: CHECKOUT },
+      }),
+    });
+    // Another entity's.
+    await staging.objects.createNamespacedCustomObject({
+      ...CACHES,
+      namespace: 'team-payments',
+      body: cache('checkout-elsewhere', {
+        labels: { 'backstage.io/kubernetes-id': 'not-checkout' },
+      }),
+    });
+    const view = async (user = PAT) => {
+      const res = await call(
+        'get',
+        `/resources?entityRef=${encodeURIComponent(CHECKOUT)}`,
+        user,
+      );
+      expect(res.status).toBe(200);
+      return res.body as EntityResourcesResponse;
+    };
+    const ready = await eventually(async () => {
+      const answer = await view();
+      const readyOnes = answer.resources.filter(r =>
+        r.conditions.some(c => c.type === 'Ready' && c.status === 'True'),
+      );
+      if (readyOnes.length !== 2) {
+        throw new Error(`not both Ready yet: ${JSON.stringify(answer)}`);
+      }
+      return answer;
+    });
+    expect(ready.resources.map(r => `${r.cluster}/${r.name}`)).toEqual([
+      'dev/checkout-sessions',
+      'prod/checkout-carts',
+    ]);
+    expect(ready.resources[0]).toMatchObject({
+      environment: 'dev',
+      apiVersion: 'platform.paved.dev/v1alpha1',
+      kind: 'Cache',
+      namespace: 'team-payments',
+      offering: 'caches.platform.paved.dev',
+      deleting: false,
+      mayChange: true,
+    });
+    // What the form fills in, without what Crossplane adds (spec.crossplane).
+    expect(ready.resources[0].parameters).toEqual({
+      parameters: expect.objectContaining({ engine: 'valkey', memoryMB: 512 }),
+    });
+    expect(ready.resources[0].conditions.map(c => c.type).sort()).toEqual([
+      'Ready',
+      'Synced',
+    ]);
+    expect(ready.clusters).toEqual([
+      { name: 'dev', environment: 'dev', status: 'ready' },
+      { name: 'prod', environment: 'prod', status: 'ready' },
+      { name: 'staging', environment: 'staging', status: 'ready' },
+    ]);
+    // Another team sees them too, but may not change them.
+    expect((await view(SAM)).resources.map(r => r.mayChange)).toEqual([
+      false,
+      false,
+    ]);
+
+    // Viewing calls no cluster: the answer comes from the watches.
+    dev.resetRequestCount();
+    prod.resetRequestCount();
+    for (let i = 0; i < 5; i++) await view();
+    expect(dev.requestCount() + prod.requestCount()).toBe(0);
+
+    await staging.disconnect();
+    try {
+      const degraded = await eventually(async () => {
+        const answer = await view();
+        if (answer.clusters[2].status !== 'error') {
+          throw new Error(`staging still readable: ${JSON.stringify(answer)}`);
+        }
+        return answer;
+      });
+      expect(degraded.clusters[2].error).toContain('staging');
+      expect(degraded.resources.map(r => r.name)).toEqual([
+        'checkout-sessions',
+        'checkout-carts',
+      ]);
+    } finally {
+      await staging.reconnect();
+    }
+  });
+
+  it('answers 400 for a malformed entity ref and 404 for an unknown entity', async () => {
+    const malformed = await call(
+      'get',
+      '/resources?entityRef=component:default/',
+      PAT,
+    );
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.message).toContain('entityRef');
+    const missing = await call(
+      'get',
+      '/resources?entityRef=component:default/nobody-knows',
+      PAT,
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toContain(
+      'component:default/nobody-knows is not an entity in the catalog',
+    );
   });
 
   it('creates a dev database in the team namespace and follows it until its credentials are available', async () => {
@@ -707,5 +839,194 @@ describe('requests for infrastructure', () => {
         new RegExp(`^Invalid query: ${query.split('=')[0]} `),
       );
     }
+  });
+
+  describe('day 2: changing and deleting live resources', () => {
+    /** A database of the checkout service made without Paved, labelled with its kubernetes-id. */
+    async function liveDatabase(cluster: TestCluster, name: string) {
+      await cluster.objects.createNamespacedCustomObject({
+        ...DATABASES,
+        namespace: 'team-payments',
+        body: {
+          apiVersion: 'platform.paved.dev/v1alpha1',
+          kind: 'PostgreSQLInstance',
+          metadata: {
+            name,
+            labels: { 'backstage.io/kubernetes-id': 'checkout' },
+          },
+          spec: { parameters: { storageGB: 20 } },
+        },
+      });
+      await eventually(async () => {
+        const res = await call(
+          'get',
+          `/resources?entityRef=${encodeURIComponent(CHECKOUT)}`,
+          PAT,
+        );
+        const found = (res.body as EntityResourcesResponse).resources.find(
+          r => r.name === name,
+        );
+        if (
+          !found?.conditions.some(
+            c => c.type === 'Ready' && c.status === 'True',
+          )
+        ) {
+          throw new Error(`${name} not Ready yet: ${JSON.stringify(found)}`);
+        }
+      });
+    }
+
+    const change = (
+      name: string,
+      input: Partial<InfrastructureRequestInput>,
+      user = PAT,
+    ) =>
+      submit(
+        { entityRef: CHECKOUT, operation: 'update', name, ...input },
+        user,
+      );
+
+    it('changes a live database through a request, guardrails applying again, until the new generation is Ready; then deletes it once its name is typed again', async () => {
+      await liveDatabase(dev, 'checkout-db');
+      const storageOf = async () =>
+        (await dev.get(DATABASES, 'team-payments', 'checkout-db'))?.spec
+          .parameters.storageGB;
+
+      const overGuardrail = await change('checkout-db', {
+        parameters: { parameters: { storageGB: 200 } },
+      });
+      expect(overGuardrail.status).toBe(400);
+      expect(overGuardrail.body.error.fields).toEqual<FieldError[]>([
+        {
+          path: 'parameters.parameters.storageGB',
+          message:
+            'exceeds the dev guardrail (parameters.storageGB: at most 100)',
+        },
+      ]);
+      const otherTeam = await change(
+        'checkout-db',
+        { parameters: { parameters: { storageGB: 50 } } },
+        SAM,
+      );
+      expect(otherTeam.status).toBe(403);
+      const notTheirs = await submit({
+        operation: 'update',
+        name: 'checkout-db',
+        entityRef: PAYMENTS,
+        parameters: { parameters: { storageGB: 50 } },
+      });
+      expect(notTheirs.status).toBe(400);
+      expect(notTheirs.body.error.fields[0].path).toBe('name');
+      expect(await storageOf()).toBe(20);
+
+      const res = await change('checkout-db', {
+        parameters: { parameters: { storageGB: 50 } },
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({
+        operation: 'update',
+        resource: {
+          cluster: 'dev',
+          namespace: 'team-payments',
+          name: 'checkout-db',
+        },
+      });
+      const updated = await waitForStatus(res.body.id, 'ready');
+      expect(updated.events.map(e => e.status)).toEqual([
+        'queued',
+        'updating',
+        'synced',
+        'ready',
+      ]);
+      expect(updated.generation).toBeGreaterThan(1);
+      expect(await storageOf()).toBe(50);
+      const live = await call(
+        'get',
+        `/resources?entityRef=${encodeURIComponent(CHECKOUT)}`,
+        PAT,
+      );
+      expect(
+        (live.body as EntityResourcesResponse).resources.find(
+          r => r.name === 'checkout-db',
+        ),
+      ).toMatchObject({
+        requestId: updated.id,
+        parameters: { parameters: expect.objectContaining({ storageGB: 50 }) },
+      });
+
+      const unconfirmed = await submit({
+        operation: 'delete',
+        name: 'checkout-db',
+        entityRef: CHECKOUT,
+        confirmName: 'checkout',
+      });
+      expect(unconfirmed.status).toBe(400);
+      expect(unconfirmed.body.error.fields).toEqual([
+        {
+          path: 'confirmName',
+          message:
+            "must repeat the resource's name, checkout-db, to confirm that it is deleted",
+        },
+      ]);
+      expect(await storageOf()).toBe(50);
+
+      // As the tab's dialog sends it: no parameters.
+      const deletion = await call('post', '/requests', PAT, {
+        operation: 'delete',
+        offering: DATABASE,
+        environment: 'dev',
+        entityRef: CHECKOUT,
+        name: 'checkout-db',
+        confirmName: 'checkout-db',
+        clientRequestId: randomUUID(),
+      });
+      expect(deletion.status).toBe(201);
+      const deleted = await waitForStatus(deletion.body.id, 'deleted');
+      expect(deleted.events.map(e => e.status)).toEqual([
+        'queued',
+        'deleting',
+        'deleted',
+      ]);
+      expect(deleted.parameters).toEqual({
+        parameters: expect.objectContaining({ storageGB: 50 }),
+      });
+      expect(await dev.get(DATABASES, 'team-payments', 'checkout-db')).toBe(
+        undefined,
+      );
+      const after = await call(
+        'get',
+        `/resources?entityRef=${encodeURIComponent(CHECKOUT)}`,
+        PAT,
+      );
+      expect(
+        (after.body as EntityResourcesResponse).resources.map(r => r.name),
+      ).not.toContain('checkout-db');
+    });
+
+    it('holds a change in prod for an approver, one request per resource at a time', async () => {
+      await liveDatabase(prod, 'checkout-ledger');
+      const res = await change('checkout-ledger', {
+        environment: 'prod',
+        parameters: { parameters: { storageGB: 150 } },
+      });
+      expect(res.status).toBe(201);
+      expect(res.body.status).toBe('awaiting-approval');
+      const second = await change('checkout-ledger', {
+        environment: 'prod',
+        parameters: { parameters: { storageGB: 160 } },
+      });
+      expect(second.status).toBe(409);
+      expect(
+        (await prod.get(DATABASES, 'team-payments', 'checkout-ledger')).spec
+          .parameters.storageGB,
+      ).toBe(20);
+
+      expect((await decide(res.body.id, 'approve', SRE)).status).toBe(200);
+      await waitForStatus(res.body.id, 'ready');
+      expect(
+        (await prod.get(DATABASES, 'team-payments', 'checkout-ledger')).spec
+          .parameters.storageGB,
+      ).toBe(150);
+    });
   });
 });

@@ -1,13 +1,21 @@
 import { FormSchema, FormUiSchema, Offering } from './types';
 
 /**
- * Where a request for infrastructure is. In order along the happy path:
+ * What a request does to its resource: `create` a new one, `update` (change) the parameters of
+ * a live one, or `delete` a live one.
+ */
+export type RequestOperation = 'create' | 'update' | 'delete';
+
+/**
+ * Where a request for infrastructure is. In order along the happy path of a create:
  * `awaiting-approval` (environments that require approval) → `queued` (approved, or no
  * approval needed; being delivered) → in environments delivered through GitOps `pr-opened`
  * (the manifest is in a pull request to the GitOps repository) → `merged` (waiting for Argo CD
  * to apply it) → `created` (the resource exists on the cluster) → `synced` → `ready` →
- * `credentials-available`. `rejected` and `failed` end a request; a `failed` request whose
- * resource recovers moves on again.
+ * `credentials-available`. An update: … `queued` → `updating` (the cluster took the new spec)
+ * → `synced` → `ready` (the new generation is Synced and Ready). A delete: … `queued` →
+ * `deleting` (the cluster is deleting it) → `deleted` (it is gone). `rejected` and `failed` end
+ * a request; a `failed` request whose resource recovers moves on again.
  */
 export type RequestStatus =
   | 'awaiting-approval'
@@ -16,35 +24,64 @@ export type RequestStatus =
   | 'pr-opened'
   | 'merged'
   | 'created'
+  | 'updating'
   | 'synced'
   | 'ready'
   | 'credentials-available'
+  | 'deleting'
+  | 'deleted'
   | 'failed';
 
 /**
- * Statuses in which a request's resource exists on its cluster (a `failed` request counts only
- * when it got as far as `created`: see {@link requestHasResource}). The catalog lists these
- * requests as `Resource` entities.
+ * The statuses to read requests in to know which resources Paved created still exist (see
+ * {@link requestedResourcesThatExist}): creates that reached the cluster (a `failed` one only
+ * when it got as far as `created`), and deletes under way or done.
  */
-export const RESOURCE_EXISTS_STATUSES: readonly RequestStatus[] = [
+export const RESOURCE_HISTORY_STATUSES: readonly RequestStatus[] = [
   'created',
+  'updating',
   'synced',
   'ready',
   'credentials-available',
   'failed',
+  'deleting',
+  'deleted',
 ];
 
+function sameResource(a: RequestedResource, b: RequestedResource): boolean {
+  return (
+    a.cluster === b.cluster &&
+    a.apiVersion === b.apiVersion &&
+    a.kind === b.kind &&
+    a.namespace === b.namespace &&
+    a.name === b.name
+  );
+}
+
 /**
- * Whether the request's resource exists on its cluster: it reached `created` and has not
- * ended before that. A request that failed before it was created (the cluster refused it) has
- * no resource; one that failed afterwards (Crossplane reports `Synced=False`) still has one.
+ * The create requests whose resource exists on its cluster now: each reached `created` (one
+ * that failed before that was refused by the cluster and has no resource; one that failed
+ * afterwards, Crossplane reporting `Synced=False`, still has one) and no later delete of the
+ * same resource is deleting or has deleted it. Changes (`update`) keep the resource their
+ * create made. The catalog lists these as `Resource` entities.
  */
-export function requestHasResource(
-  request: Pick<InfrastructureRequest, 'status' | 'events'>,
-): boolean {
-  if (!RESOURCE_EXISTS_STATUSES.includes(request.status)) return false;
-  if (request.status !== 'failed') return true;
-  return request.events.some(event => event.status === 'created');
+export function requestedResourcesThatExist(
+  requests: InfrastructureRequest[],
+): InfrastructureRequest[] {
+  const deletions = requests.filter(
+    r =>
+      r.operation === 'delete' &&
+      (r.status === 'deleting' || r.status === 'deleted'),
+  );
+  return requests.filter(
+    r =>
+      r.operation === 'create' &&
+      RESOURCE_HISTORY_STATUSES.includes(r.status) &&
+      r.events.some(event => event.status === 'created') &&
+      !deletions.some(
+        d => d.createdAt > r.createdAt && sameResource(d.resource, r.resource),
+      ),
+  );
 }
 
 /** One entry of a request's timeline: a status it reached, when, and who or what moved it. */
@@ -96,6 +133,7 @@ export interface RequestPullRequest {
 /** A request for infrastructure made through Paved. */
 export interface InfrastructureRequest {
   id: string;
+  operation: RequestOperation;
   /** The offering's XRD name, e.g. `postgresqlinstances.platform.paved.dev`. */
   offering: string;
   offeringTitle: string;
@@ -107,9 +145,14 @@ export interface InfrastructureRequest {
   /** The person who asked. */
   requestedBy: string;
   resource: RequestedResource;
-  /** The resource's `spec`, Crossplane's own fields excluded, as submitted. */
+  /**
+   * The resource's `spec`, Crossplane's own fields excluded: as submitted for a create or an
+   * update, as it was on the cluster for a delete.
+   */
   parameters: Record<string, unknown>;
   status: RequestStatus;
+  /** For an update, the resource's `metadata.generation` its change made, once delivered. */
+  generation?: number;
   /** Why the request is where it is: the controller's or the cluster's message. */
   message?: string;
   approval?: {
@@ -131,13 +174,25 @@ export interface InfrastructureRequest {
 
 /** Body of `POST /requests`. */
 export interface InfrastructureRequestInput {
+  /** `create` when absent. */
+  operation?: RequestOperation;
   offering: string;
   environment: string;
   entityRef: string;
-  /** The resource's name: a DNS label, unique among the team's resources of this offering. */
+  /**
+   * The resource's name: for a create a DNS label, unique among the team's resources of this
+   * offering; for an update or a delete the name of a live resource of the entity.
+   */
   name: string;
-  /** The resource's `spec`, as the offering's form schema describes it. */
-  parameters: Record<string, unknown>;
+  /**
+   * For an update or a delete, the namespace of the live resource; the owning team's
+   * namespace when absent.
+   */
+  namespace?: string;
+  /** The resource's `spec`, as the offering's form schema describes it; not used by a delete. */
+  parameters?: Record<string, unknown>;
+  /** For a delete: the resource's name typed again, as confirmation. */
+  confirmName?: string;
   /**
    * Chosen by the client once per form submission; sending the same id again returns the
    * request made the first time instead of making another.

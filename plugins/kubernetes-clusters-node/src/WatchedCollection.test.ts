@@ -139,7 +139,7 @@ describe('WatchedCollection', () => {
       describeError?: (error: unknown) => string;
     } = {},
   ) {
-    const calls = { toItem: 0, onChange: 0 };
+    const calls = { toItem: 0, onChange: 0, forgotten: [] as string[] };
     const collection = new WatchedCollection<Item, Application>({
       kubeConfig: options.kubeConfig ?? kubeConfig,
       resource: {
@@ -160,6 +160,9 @@ describe('WatchedCollection', () => {
       logger: mockServices.logger.mock(),
       onChange: () => {
         calls.onChange += 1;
+      },
+      onForget: item => {
+        calls.forgotten.push(item.key);
       },
     });
     collections.push(collection);
@@ -224,6 +227,8 @@ describe('WatchedCollection', () => {
     );
     expect(calls.onChange).toBe(changesAfterList + 3);
     expect(collection.get('search', NAMESPACE)).toBeUndefined();
+    // The last item kept for the deleted object, for callers that index their items.
+    expect(calls.forgotten).toEqual(['argocd/search']);
   });
 
   it('lists again after a 410 and neither calls toItem nor onChange for unchanged objects', async () => {
@@ -302,6 +307,7 @@ describe('WatchedCollection', () => {
     expect(standIn.requests().byVerb.list).toBeGreaterThanOrEqual(1);
     expect(collection.status).toBe('ready');
     expect(calls.onChange).toBeGreaterThan(changes);
+    expect(calls.forgotten).toEqual(['argocd/search']);
   });
 
   it('falls back to the next version when the first is not served', async () => {

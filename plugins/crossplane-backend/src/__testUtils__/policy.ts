@@ -13,11 +13,19 @@ import {
 } from '@paved/plugin-crossplane-common';
 
 /** A component of the catalog owned by `owner`, with the relation the plugin reads. */
-export function component(name: string, owner: string): Entity {
+export function component(
+  name: string,
+  owner: string,
+  annotations?: Record<string, string>,
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: { name, namespace: 'default' },
+    metadata: {
+      name,
+      namespace: 'default',
+      ...(annotations ? { annotations } : {}),
+    },
     spec: { type: 'service', lifecycle: 'production', owner },
     relations: [{ type: 'ownedBy', targetRef: owner }],
   };

@@ -20,6 +20,7 @@ let submission = 0;
 function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
   submission += 1;
   return {
+    operation: 'create',
     clientRequestId: `submission-${submission}`,
     requestedBy: alice,
     offering: 'postgresqlinstances.platform.paved.dev',
@@ -78,6 +79,7 @@ describe('DatabaseRequestStore', () => {
       );
       expect(request).toEqual({
         id: request.id,
+        operation: 'create',
         offering: input.offering,
         offeringTitle: 'PostgreSQL',
         environment: 'dev',
@@ -178,7 +180,7 @@ describe('DatabaseRequestStore', () => {
       expect(await rowCounts()).toEqual({ requests: 1, events: 1 });
     });
 
-    it('refuses a second request for a failed request’s resource, which may still exist', async () => {
+    it('lets a failed request’s resource be changed by the next request', async () => {
       const first = await store.create(newRequest());
       await store.transition(first.request.id, {
         from: ['queued'],
@@ -186,9 +188,63 @@ describe('DatabaseRequestStore', () => {
         message: 'admission webhook denied the request',
       });
 
+      const fix = await store.create(
+        newRequest({ operation: 'update', resource: first.request.resource }),
+      );
+      expect(fix.created).toBe(true);
+      expect(fix.request.operation).toBe('update');
+    });
+
+    it('holds a resource while a change of it is under way, and gives it up when the change is done', async () => {
+      const create = await store.create(newRequest());
+      const { resource } = create.request;
+      expect((await store.findActive(resource))?.id).toBe(create.request.id);
+      await store.transition(create.request.id, {
+        from: ['queued'],
+        to: 'ready',
+      });
+      expect(await store.findActive(resource)).toBeUndefined();
+
+      const change = await store.create(
+        newRequest({ operation: 'update', resource }),
+      );
+      const updating = await store.transition(change.request.id, {
+        from: ['queued'],
+        to: 'updating',
+        generation: 4,
+      });
+      expect(updating).toMatchObject({
+        operation: 'update',
+        status: 'updating',
+        generation: 4,
+      });
+      expect((await store.findActive(resource))?.id).toBe(change.request.id);
       await expect(
-        store.create(newRequest({ resource: first.request.resource })),
+        store.create(newRequest({ operation: 'delete', resource })),
       ).rejects.toThrow(ConflictError);
+
+      await store.transition(change.request.id, {
+        from: ['updating'],
+        to: 'ready',
+      });
+      const deletion = await store.create(
+        newRequest({ operation: 'delete', resource }),
+      );
+      await store.transition(deletion.request.id, {
+        from: ['queued'],
+        to: 'deleting',
+      });
+      expect((await store.findActive(resource))?.operation).toBe('delete');
+      await store.transition(deletion.request.id, {
+        from: ['deleting'],
+        to: 'deleted',
+      });
+      expect(await store.findActive(resource)).toBeUndefined();
+      expect(
+        (await store.list({ operations: ['update', 'delete'] })).map(
+          r => r.operation,
+        ),
+      ).toEqual(['delete', 'update']);
     });
 
     it('accepts the same name in another namespace or cluster', async () => {

@@ -7,6 +7,7 @@ import {
   InfrastructureRequest,
   RequestEvent,
   RequestPullRequest,
+  RequestOperation,
   RequestStatus,
   RequestedResource,
 } from '@paved/plugin-crossplane-common';
@@ -21,11 +22,21 @@ const migrationsDir = resolvePackagePath(
 const REQUESTS = 'crossplane_requests';
 const EVENTS = 'crossplane_request_events';
 
+/** After these a request no longer holds its resource: the next change of it may be requested. */
+const RELEASING: RequestStatus[] = [
+  'rejected',
+  'failed',
+  'ready',
+  'credentials-available',
+  'deleted',
+];
+
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 500;
 
 /** What the service stores for a new request; status is its first status. */
 export interface NewRequest {
+  operation: RequestOperation;
   clientRequestId: string;
   requestedBy: string;
   offering: string;
@@ -45,6 +56,7 @@ export interface RequestFilter {
   ownerRefs?: string[];
   requestedBy?: string;
   statuses?: RequestStatus[];
+  operations?: RequestOperation[];
   offering?: string;
   environment?: string;
   /** Newest first; default 100, at most 500. */
@@ -63,6 +75,8 @@ export interface Transition {
   approval?: InfrastructureRequest['approval'];
   /** The pull request now carrying the request, recorded with the move. */
   pullRequest?: RequestPullRequest;
+  /** For an update: the generation its change made. */
+  generation?: number;
 }
 
 /** Requests for infrastructure and their timelines, shared by every replica. */
@@ -85,7 +99,9 @@ export interface RequestStore {
    * message (to transition.message or null), updated_at, and approval when given — atomically
    * (a single UPDATE ... WHERE id = ? AND status IN (...), then the event insert, in one transaction).
    * Returns the updated request, or undefined when it was not in `from` (another replica moved
-   * it first) or does not exist. Moving to 'rejected' clears active_key, so the name can be used again.
+   * it first) or does not exist. Moving to a status that finishes the request ('rejected',
+   * 'failed', 'ready', 'credentials-available', 'deleted') clears active_key, so the name can be
+   * used, or the resource changed, again.
    */
   transition(
     id: string,
@@ -109,6 +125,10 @@ export interface RequestStore {
     limit?: number,
     dueBy?: Date,
   ): Promise<string[]>;
+  /** The request that holds the resource now (its active key), if any. */
+  findActive(
+    resource: RequestedResource,
+  ): Promise<InfrastructureRequest | undefined>;
   /** The request a person made with this client request id, if any. */
   findByClientRequestId(
     requestedBy: string,
@@ -121,6 +141,8 @@ type Timestamp = Date | number | string;
 
 interface RequestRow {
   id: string;
+  operation: RequestOperation;
+  generation: number | null;
   client_request_id: string;
   requested_by: string;
   offering: string;
@@ -196,6 +218,7 @@ function toRequest(
 ): InfrastructureRequest {
   return {
     id: row.id,
+    operation: row.operation,
     offering: row.offering,
     offeringTitle: row.offering_title,
     environment: row.environment,
@@ -211,6 +234,7 @@ function toRequest(
     },
     parameters: JSON.parse(row.parameters),
     status: row.status,
+    ...(row.generation !== null ? { generation: row.generation } : {}),
     ...(row.message !== null ? { message: row.message } : {}),
     ...(row.approval !== null ? { approval: JSON.parse(row.approval) } : {}),
     ...(row.pull_request_number !== null
@@ -264,6 +288,8 @@ export class DatabaseRequestStore implements RequestStore {
       await this.db.transaction(async trx => {
         await trx<RequestRow>(REQUESTS).insert({
           id,
+          operation: request.operation,
+          generation: null,
           client_request_id: request.clientRequestId,
           requested_by: request.requestedBy,
           offering: request.offering,
@@ -334,6 +360,9 @@ export class DatabaseRequestStore implements RequestStore {
     if (filter.statuses !== undefined) {
       query.whereIn('status', filter.statuses);
     }
+    if (filter.operations !== undefined) {
+      query.whereIn('operation', filter.operations);
+    }
     if (filter.offering !== undefined) {
       query.where('offering', filter.offering);
     }
@@ -381,7 +410,10 @@ export class DatabaseRequestStore implements RequestStore {
                 pull_request_url: transition.pullRequest.url,
               }
             : {}),
-          ...(transition.to === 'rejected' ? { active_key: null } : {}),
+          ...(transition.generation !== undefined
+            ? { generation: transition.generation }
+            : {}),
+          ...(RELEASING.includes(transition.to) ? { active_key: null } : {}),
         });
       if (updated === 0) {
         return false;
@@ -428,6 +460,15 @@ export class DatabaseRequestStore implements RequestStore {
       .limit(limit)
       .select('id');
     return rows.map(row => row.id);
+  }
+
+  async findActive(
+    resource: RequestedResource,
+  ): Promise<InfrastructureRequest | undefined> {
+    const row = await this.db<RequestRow>(REQUESTS)
+      .where({ active_key: activeKeyOf(resource) })
+      .first();
+    return row ? (await this.withEvents([row]))[0] : undefined;
   }
 
   async findByClientRequestId(

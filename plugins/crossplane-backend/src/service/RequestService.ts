@@ -14,11 +14,9 @@ import {
   ConflictError,
   NotAllowedError,
   NotFoundError,
+  ServiceUnavailableError,
 } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { EventsService } from '@backstage/plugin-events-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
@@ -32,15 +30,19 @@ import {
   REQUEST_EVENTS_TOPIC,
   REQUEST_SIGNAL_CHANNEL,
   RequestResourceDetail,
+  RequestOperation,
   RequestSignal,
   RequestStatus,
   crossplaneRequestApprovePermission,
   crossplaneRequestCreatePermission,
-  crossplaneRequestReadPermission,
 } from '@paved/plugin-crossplane-common';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { RequestFilter, RequestStore } from '../database/RequestStore';
+import {
+  RequestFilter,
+  RequestStore,
+  Transition,
+} from '../database/RequestStore';
 import {
   CrossplaneRequestConfig,
   describeLimit,
@@ -48,12 +50,18 @@ import {
   narrowSchema,
 } from './guardrails';
 import { OfferingService } from './OfferingService';
-import { RequestPermissionResource } from './requestPermissions';
+import {
+  RequestAuthorizer,
+  RequestPermissionResource,
+  authorizeRequestRead,
+} from './requestPermissions';
 import {
   RequestValidationError,
   validateParameters,
 } from './requestValidation';
 import {
+  KUBERNETES_ID_LABEL,
+  RequestedKind,
   ResourceTracker,
   TrackedResource,
   requestedKindOf,
@@ -61,22 +69,22 @@ import {
 import { ResourceWriter, manifestOf } from './ResourceWriter';
 import { GitOpsDelivery, GitOpsTarget } from './GitOpsDelivery';
 
-/** Decides a permission decision, possibly conditional, on one request. */
-export type RequestAuthorizer = (
-  decision: PolicyDecision,
-  request: RequestPermissionResource,
-) => boolean;
-
 // Kubernetes object names for composite resources and claims: DNS labels, since Crossplane
 // derives composed resources' names from them.
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+const OPERATIONS = ['create', 'update', 'delete'] as const;
+
 const requestInput = z.object({
+  operation: z.enum(OPERATIONS).default('create'),
   offering: z.string().min(1).max(253),
   environment: z.string().min(1).max(63),
   entityRef: z.string().min(1).max(255),
   name: z.string(),
-  parameters: z.unknown(),
+  namespace: z.string().min(1).max(63).optional(),
+  // Required of a create or an update by validateParameters; a delete sends none.
+  parameters: z.unknown().optional(),
+  confirmName: z.string().max(253).optional(),
   clientRequestId: z
     .string()
     .min(8, 'must be at least 8 characters, e.g. a UUID')
@@ -87,22 +95,23 @@ const decisionInput = z.object({
   comment: z.string().max(2000).optional(),
 });
 
-/** The happy path, in order; the tracker moves a request along it one step at a time. */
-const PROGRESS: RequestStatus[] = [
-  'queued',
-  'created',
-  'synced',
-  'ready',
-  'credentials-available',
-];
+/** Each operation's happy path, in order; the tracker moves a request along it one step at a time. */
+const PROGRESS: Record<RequestOperation, RequestStatus[]> = {
+  create: ['queued', 'created', 'synced', 'ready', 'credentials-available'],
+  update: ['queued', 'updating', 'synced', 'ready'],
+  delete: ['queued', 'deleting', 'deleted'],
+};
 
-/** The happy path of a request delivered by pull request. */
-const GITOPS_PROGRESS: RequestStatus[] = [
-  'queued',
-  'pr-opened',
-  'merged',
-  ...PROGRESS.slice(1),
-];
+/** The operation a body asks for, for the audit event of a body that does not parse. */
+function operationOf(body: unknown): RequestOperation {
+  const operation = (body as { operation?: unknown } | null)?.operation;
+  return OPERATIONS.find(o => o === operation) ?? 'create';
+}
+
+/** The happy path of a request delivered by pull request: merged before the cluster has it. */
+function gitOpsProgress(operation: RequestOperation): RequestStatus[] {
+  return ['queued', 'pr-opened', 'merged', ...PROGRESS[operation].slice(1)];
+}
 
 function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map(issue => ({
@@ -220,8 +229,12 @@ export class RequestService {
     const { store, auditor } = this.options;
     const requestedBy = this.userOf(credentials);
     const parsed = requestInput.safeParse(body);
+    const operation = parsed.success
+      ? parsed.data.operation
+      : operationOf(body);
+    // One event per operation: request-create, request-update, request-delete.
     const auditEvent = await auditor.createEvent({
-      eventId: 'request-create',
+      eventId: `request-${operation}`,
       severityLevel: 'medium',
       request: httpRequest,
       meta: parsed.success
@@ -356,12 +369,59 @@ export class RequestService {
       );
     }
     const guardrails = config.guardrails.get(offering.name);
-    if (guardrails?.teams && !guardrails.teams.includes(ownerRef)) {
+    if (
+      input.operation !== 'delete' &&
+      guardrails?.teams &&
+      !guardrails.teams.includes(ownerRef)
+    ) {
       throw new NotAllowedError(
         `${ownerRef} may not request ${
           offering.title
         }; the platform team allows it for ${guardrails.teams.join(', ')}`,
       );
+    }
+    const kind = requestedKindOf(offering);
+    const base = {
+      operation: input.operation,
+      clientRequestId: input.clientRequestId,
+      requestedBy,
+      offering: offering.name,
+      offeringTitle: offering.title,
+      environment: env.name,
+      entityRef,
+      ownerRef,
+      status: env.approvalRequired
+        ? ('awaiting-approval' as const)
+        : ('queued' as const),
+    };
+    if (input.operation !== 'create') {
+      const live = this.liveResourceOf(input, entity, entityRef, kind, {
+        cluster: env.cluster,
+        ownerRef,
+      });
+      if (input.operation === 'delete') {
+        if (input.confirmName !== input.name) {
+          throw new RequestValidationError([
+            {
+              path: 'confirmName',
+              message: `must repeat the resource's name, ${input.name}, to confirm that it is deleted`,
+            },
+          ]);
+        }
+        return {
+          ...base,
+          resource: live.resource,
+          parameters: live.parameters,
+        };
+      }
+      // Crossplane's own fields are not in the form, so none that it makes immutable can be sent.
+      const parameters = validateParameters({
+        schema: form.schema,
+        parameters: input.parameters,
+        limits: limitsIn(guardrails, env.name),
+        environment: env.name,
+      });
+      return { ...base, resource: live.resource, parameters };
     }
     const parameters = validateParameters({
       schema: form.schema,
@@ -370,7 +430,6 @@ export class RequestService {
       environment: env.name,
     });
 
-    const kind = requestedKindOf(offering);
     const namespace = kind.namespaced
       ? parseEntityRef(ownerRef).name
       : undefined;
@@ -393,6 +452,7 @@ export class RequestService {
         ownerRefs: [ownerRef],
         offering: offering.name,
         environment: env.name,
+        operations: ['create'],
         // 'created' too: the watch may not have seen a just-created resource yet.
         statuses: [
           'awaiting-approval',
@@ -420,20 +480,59 @@ export class RequestService {
           writeConnectionSecretToRef: { name: `${input.name}-connection` },
         }
       : parameters;
-    return {
-      clientRequestId: input.clientRequestId,
-      requestedBy,
-      offering: offering.name,
-      offeringTitle: offering.title,
-      environment: env.name,
-      entityRef,
-      ownerRef,
-      resource,
-      parameters: spec,
-      status: env.approvalRequired
-        ? ('awaiting-approval' as const)
-        : ('queued' as const),
+    return { ...base, resource, parameters: spec };
+  }
+
+  /**
+   * The live resource an update or a delete names, which must belong to the entity: created by
+   * Paved for it, or labelled with its `backstage.io/kubernetes-id`.
+   */
+  private liveResourceOf(
+    input: z.infer<typeof requestInput>,
+    entity: Entity,
+    entityRef: string,
+    kind: RequestedKind,
+    where: { cluster: string; ownerRef: string },
+  ) {
+    const { tracker } = this.options;
+    const namespace = kind.namespaced
+      ? input.namespace ?? parseEntityRef(where.ownerRef).name
+      : undefined;
+    const resource = {
+      cluster: where.cluster,
+      apiVersion: `${kind.group}/${kind.version}`,
+      kind: kind.kind,
+      ...(namespace ? { namespace } : {}),
+      name: input.name,
     };
+    if (!tracker.isReady(resource)) {
+      throw new ServiceUnavailableError(
+        `The ${kind.kind} resources of cluster ${where.cluster} are not readable right now; try again in a moment`,
+      );
+    }
+    const live = tracker.get(resource);
+    const kubernetesId = entity.metadata.annotations?.[KUBERNETES_ID_LABEL];
+    const belongs =
+      live &&
+      (live.requestedFor?.toLocaleLowerCase('en-US') ===
+        entityRef.toLocaleLowerCase('en-US') ||
+        (kubernetesId !== undefined && live.kubernetesId === kubernetesId));
+    if (!live || !belongs) {
+      throw new RequestValidationError([
+        {
+          path: 'name',
+          message: `is not a live ${kind.kind} of ${entityRef}${
+            namespace ? ` in ${namespace}` : ''
+          } on ${where.cluster}`,
+        },
+      ]);
+    }
+    if (live.deleting) {
+      throw new ConflictError(
+        `${kind.kind} ${input.name} on ${where.cluster} is being deleted`,
+      );
+    }
+    return { resource, parameters: live.parameters };
   }
 
   // ---- Approvals -----------------------------------------------------------------------------
@@ -521,7 +620,7 @@ export class RequestService {
    * queued with the reason, for the scheduled retry; a refusal fails it with the cluster's message.
    */
   async deliver(id: string): Promise<InfrastructureRequest> {
-    const { store, writer, offerings, logger } = this.options;
+    const { store, offerings } = this.options;
     const request = await store.get(id);
     if (!request) throw new NotFoundError(`No request with id ${id}`);
     if (request.status !== 'queued') return request;
@@ -535,31 +634,130 @@ export class RequestService {
       );
       return (await store.get(id))!;
     }
-    const outcome = await writer.create(request, requestedKindOf(offering));
-    if (outcome.result === 'created') {
-      const moved = await store.transition(id, {
-        from: ['queued'],
-        to: 'created',
+    const kind = requestedKindOf(offering);
+    switch (request.operation) {
+      case 'update':
+        await this.deliverUpdate(request, kind);
+        break;
+      case 'delete':
+        await this.deliverDelete(request, kind);
+        break;
+      default:
+        await this.deliverCreate(request, kind);
+    }
+    return (await store.get(id))!;
+  }
+
+  private async deliverCreate(
+    request: InfrastructureRequest,
+    kind: RequestedKind,
+  ) {
+    const outcome = await this.options.writer.create(request, kind);
+    if (outcome.result !== 'created') {
+      await this.deliveryFailed(request, outcome);
+      return;
+    }
+    await this.move(request.id, { from: ['queued'], to: 'created' });
+    // The watch may have seen the resource before the row moved; catch up from it.
+    const tracked = this.options.tracker.get(request.resource);
+    if (tracked) await this.observe(tracked);
+  }
+
+  private async deliverUpdate(
+    request: InfrastructureRequest,
+    kind: RequestedKind,
+  ) {
+    const outcome = await this.options.writer.update(request, kind);
+    if (outcome.result === 'gone') {
+      await this.deliveryFailed(request, {
+        result: 'refused',
+        message: `the ${request.resource.kind} no longer exists on cluster ${request.resource.cluster}`,
       });
-      if (moved) this.signal(moved);
-      // The watch may have seen the resource before the row moved; catch up from it.
+    } else if (outcome.result === 'updated') {
+      // The watch brings the changed resource, labelled with this request, to observe();
+      // it may have brought it before the row moved, so catch up from it.
+      await this.move(request.id, {
+        from: ['queued'],
+        to: 'updating',
+        ...(outcome.generation !== undefined
+          ? { generation: outcome.generation }
+          : {}),
+      });
       const tracked = this.options.tracker.get(request.resource);
-      if (tracked) await this.observe(tracked);
-    } else if (outcome.result === 'refused') {
-      const moved = await store.transition(id, {
+      if (tracked?.requestId === request.id) await this.observe(tracked);
+    } else {
+      await this.deliveryFailed(request, outcome);
+    }
+  }
+
+  private async deliverDelete(
+    request: InfrastructureRequest,
+    kind: RequestedKind,
+  ) {
+    const outcome = await this.options.writer.delete(request, kind);
+    if (outcome.result === 'deleting' || outcome.result === 'gone') {
+      await this.move(request.id, { from: ['queued'], to: 'deleting' });
+      // The watch may have seen it go before the row moved.
+      await this.checkDeleted(request);
+    } else {
+      await this.deliveryFailed(request, outcome);
+    }
+  }
+
+  /** A refusal fails the request with the cluster's message; a passing failure waits for the retry. */
+  private async deliveryFailed(
+    request: InfrastructureRequest,
+    outcome: { result: 'refused' | 'retry'; message: string },
+  ) {
+    if (outcome.result === 'refused') {
+      await this.move(request.id, {
         from: ['queued'],
         to: 'failed',
         message: outcome.message,
       });
-      if (moved) this.signal(moved);
-    } else {
-      logger.warn('Could not create requested resource; will retry', {
-        requestId: id,
-        error: outcome.message,
-      });
-      await store.setMessage(id, `${outcome.message}; retrying`);
+      return;
     }
-    return (await store.get(id))!;
+    this.options.logger.warn('Could not deliver a request; will retry', {
+      requestId: request.id,
+      operation: request.operation,
+      error: outcome.message,
+    });
+    await this.options.store.setMessage(
+      request.id,
+      `${outcome.message}; retrying`,
+    );
+  }
+
+  /** Moves a request and announces it; undefined when another replica moved it first. */
+  private async move(id: string, transition: Transition) {
+    const moved = await this.options.store.transition(id, transition);
+    if (moved) this.signal(moved);
+    return moved;
+  }
+
+  /** A deleting request whose resource the tracker knows to be gone is deleted. */
+  private async checkDeleted(request: InfrastructureRequest) {
+    const { tracker } = this.options;
+    if (
+      request.operation === 'delete' &&
+      (request.status === 'deleting' || request.status === 'merged') &&
+      tracker.isReady(request.resource) &&
+      !tracker.get(request.resource)
+    ) {
+      await this.move(request.id, { from: [request.status], to: 'deleted' });
+    }
+  }
+
+  /** A resource gone from its cluster ends the delete request that holds it. */
+  async observeGone(resource: TrackedResource): Promise<void> {
+    const request = await this.options.store.findActive(resource);
+    // Deleted directly (`deleting`), or pruned by Argo CD after its pull request (`merged`).
+    if (
+      request?.operation === 'delete' &&
+      (request.status === 'deleting' || request.status === 'merged')
+    ) {
+      await this.move(request.id, { from: [request.status], to: 'deleted' });
+    }
   }
 
   /** The GitOps repository a request is delivered through, if its environment uses one. */
@@ -607,7 +805,12 @@ export class RequestService {
       severityLevel: 'medium',
       meta: { requestId: request.id, repository: target.repository },
     });
-    const outcome = await gitops.open(request, target, manifestOf(request));
+    // A delete removes the resource's file; Argo CD prunes what the repository no longer has.
+    const outcome = await gitops.open(
+      request,
+      target,
+      request.operation === 'delete' ? undefined : manifestOf(request),
+    );
     if (outcome.result === 'opened') {
       const { pullRequest } = outcome;
       const moved = await store.transition(request.id, {
@@ -710,6 +913,10 @@ export class RequestService {
     for (const resource of tracker.requested()) {
       await this.observe(resource);
     }
+    for (const id of await store.idsWithStatus(['deleting', 'merged'], 100)) {
+      const request = await store.get(id);
+      if (request) await this.checkDeleted(request);
+    }
   }
 
   /** Moves the request behind a live resource along its timeline, as far as the resource is. */
@@ -722,11 +929,28 @@ export class RequestService {
       !request ||
       request.resource.cluster !== resource.cluster ||
       request.resource.name !== resource.name ||
-      ['rejected', 'awaiting-approval', 'credentials-available'].includes(
-        request.status,
-      )
+      // A delete ends when the resource is gone (observeGone); a resource going away moves
+      // no create or update on.
+      request.operation === 'delete' ||
+      resource.deleting ||
+      [
+        'rejected',
+        'awaiting-approval',
+        'queued',
+        'credentials-available',
+      ].includes(request.status)
     ) {
       return;
+    }
+    // An update is judged on the generation its change made, once the controller saw it.
+    if (request.operation === 'update' && request.generation !== undefined) {
+      const seen = resource.observedGeneration ?? resource.generation ?? 0;
+      if (
+        (resource.generation ?? 0) < request.generation ||
+        seen < request.generation
+      ) {
+        return;
+      }
     }
     const synced = conditionOf(resource, 'Synced');
     const ready = conditionOf(resource, 'Ready');
@@ -735,21 +959,20 @@ export class RequestService {
         synced.message ?? 'no message'
       }`;
       if (request.status !== 'failed' || request.message !== message) {
-        const moved = await store.transition(request.id, {
-          from: ['queued', 'created', 'synced', 'ready', 'failed'],
+        await this.move(request.id, {
+          from: ['created', 'updating', 'synced', 'ready', 'failed'],
           to: 'failed',
           message,
         });
-        if (moved) this.signal(moved);
       }
       return;
     }
-    let target: RequestStatus = 'created';
+    let target: RequestStatus = PROGRESS[request.operation][1];
     let message: string | undefined;
     if (synced?.status === 'True') target = 'synced';
     if (synced?.status === 'True' && ready?.status === 'True') {
       target = 'ready';
-      if (resource.connectionSecret) {
+      if (request.operation === 'create' && resource.connectionSecret) {
         const secret = await this.options.writer
           .secretKeys(resource.cluster, resource.connectionSecret)
           .catch(() => undefined);
@@ -764,20 +987,22 @@ export class RequestService {
       message = `${ready.reason}: ${ready.message}`;
     }
     // A failed request whose resource recovered continues from where the resource is.
+    const progress = request.pullRequest
+      ? gitOpsProgress(request.operation)
+      : PROGRESS[request.operation];
     let current = request.status;
-    if (current === 'failed')
+    if (current === 'failed') {
       current = request.pullRequest ? 'merged' : 'queued';
-    const progress = request.pullRequest ? GITOPS_PROGRESS : PROGRESS;
+    }
     const from = progress.indexOf(current);
     const to = progress.indexOf(target);
     for (let step = from + 1; step <= to; step++) {
-      const moved = await store.transition(request.id, {
+      const moved = await this.move(request.id, {
         from: step === from + 1 ? [request.status] : [progress[step - 1]],
         to: progress[step],
         ...(step === to && message ? { message } : {}),
       });
       if (!moved) return; // another replica moved it first
-      this.signal(moved);
     }
     if (to <= from && message && request.message !== message) {
       await store.setMessage(request.id, message);
@@ -868,14 +1093,8 @@ export class RequestService {
 
   // ---- Helpers -------------------------------------------------------------------------------
 
-  private async authorizeRead(credentials: BackstageCredentials) {
-    const [decision] = await this.options.permissions.authorize(
-      [{ permission: crossplaneRequestReadPermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('You may not see requests for infrastructure');
-    }
+  private authorizeRead(credentials: BackstageCredentials) {
+    return authorizeRequestRead(this.options.permissions, credentials);
   }
 
   private userOf(credentials: BackstageCredentials): string {

@@ -3,6 +3,8 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
 } from '@kubernetes/client-node';
 import {
   ConnectionSecret,
@@ -27,6 +29,47 @@ export type CreateOutcome =
   | { result: 'refused'; message: string }
   /** The cluster could not be reached or answered with a passing error: try again later. */
   | { result: 'retry'; message: string };
+
+/** How changing a resource's spec ended: `generation` is the one the change made. */
+export type UpdateOutcome =
+  | { result: 'updated'; generation?: number }
+  | { result: 'gone' }
+  | Exclude<CreateOutcome, { result: 'created' }>;
+
+/** How deleting a resource ended: `deleting` while finalizers run, `gone` when it is no more. */
+export type DeleteOutcome =
+  | { result: 'deleting' }
+  | { result: 'gone' }
+  | Exclude<CreateOutcome, { result: 'created' }>;
+
+/** What a passing or refusing cluster error means for a write of `resource`. */
+function failedWrite(
+  error: unknown,
+  resource: InfrastructureRequest['resource'],
+  what: string,
+): Exclude<CreateOutcome, { result: 'created' }> {
+  const where = `cluster ${resource.cluster}`;
+  if (!(error instanceof ApiException)) {
+    return {
+      result: 'retry',
+      message: `${where} unreachable: ${kubernetesErrorMessage(error)}`,
+    };
+  }
+  if ([400, 403, 404, 409, 422].includes(error.code)) {
+    return {
+      result: 'refused',
+      message: `${where} refused to ${what} the ${
+        resource.kind
+      }: ${kubernetesErrorMessage(error)}`,
+    };
+  }
+  return {
+    result: 'retry',
+    message: `${where} answered ${error.code}: ${kubernetesErrorMessage(
+      error,
+    )}`,
+  };
+}
 
 /** The manifest Paved creates for a request: its spec, labelled with the request. */
 export function manifestOf(request: InfrastructureRequest) {
@@ -122,6 +165,99 @@ export class ResourceWriter {
           error,
         )}`,
       };
+    }
+  }
+
+  /**
+   * Merge-patches the request's parameters into the live resource's spec, labelling it with
+   * the request so the tracker follows this change.
+   */
+  async update(
+    request: InfrastructureRequest,
+    kind: RequestedKind,
+  ): Promise<UpdateOutcome> {
+    const { resource } = request;
+    const kubeConfig = this.kubeConfigOf(resource.cluster);
+    if ('error' in kubeConfig) {
+      return { result: 'retry', message: kubeConfig.error };
+    }
+    const api = kubeConfig.makeApiClient(CustomObjectsApi);
+    const { group, version, plural } = kind;
+    const body = {
+      metadata: { labels: { [REQUEST_ID_LABEL]: request.id } },
+      spec: request.parameters,
+    };
+    const mergePatch = setHeaderOptions(
+      'Content-Type',
+      PatchStrategy.MergePatch,
+    );
+    try {
+      const patched = (
+        resource.namespace
+          ? await api.patchNamespacedCustomObject(
+              {
+                group,
+                version,
+                plural,
+                namespace: resource.namespace,
+                name: resource.name,
+                body,
+              },
+              mergePatch,
+            )
+          : await api.patchClusterCustomObject(
+              { group, version, plural, name: resource.name, body },
+              mergePatch,
+            )
+      ) as { metadata?: { generation?: number } };
+      const generation = patched.metadata?.generation;
+      return {
+        result: 'updated',
+        ...(generation !== undefined ? { generation } : {}),
+      };
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) {
+        return { result: 'gone' };
+      }
+      return failedWrite(error, resource, 'change');
+    }
+  }
+
+  /** Deletes the request's resource; Crossplane then deletes what it composed. */
+  async delete(
+    request: InfrastructureRequest,
+    kind: RequestedKind,
+  ): Promise<DeleteOutcome> {
+    const { resource } = request;
+    const kubeConfig = this.kubeConfigOf(resource.cluster);
+    if ('error' in kubeConfig) {
+      return { result: 'retry', message: kubeConfig.error };
+    }
+    const api = kubeConfig.makeApiClient(CustomObjectsApi);
+    const { group, version, plural } = kind;
+    try {
+      if (resource.namespace) {
+        await api.deleteNamespacedCustomObject({
+          group,
+          version,
+          plural,
+          namespace: resource.namespace,
+          name: resource.name,
+        });
+      } else {
+        await api.deleteClusterCustomObject({
+          group,
+          version,
+          plural,
+          name: resource.name,
+        });
+      }
+      return { result: 'deleting' };
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) {
+        return { result: 'gone' };
+      }
+      return failedWrite(error, resource, 'delete');
     }
   }
 

@@ -123,7 +123,8 @@ describe('migrations', () => {
         { request_id: request.id, status: 'queued', actor: event.actor },
       ]);
 
-      // Down past the later migrations first, then this one.
+      // Down through the later migrations, then this one.
+      await migrateDownOnce(knex);
       await migrateDownOnce(knex);
       await migrateDownOnce(knex);
       expect(await knex.schema.hasTable('crossplane_request_events')).toBe(
@@ -153,7 +154,8 @@ describe('migrations', () => {
       await migrateUpOnce(knex);
       await knex('crossplane_requests').insert(request);
       await knex('crossplane_request_events').insert(event);
-
+      // Through 20261206000000_request_operations, then this one.
+      await migrateUpOnce(knex);
       await migrateUpOnce(knex);
       expect(
         await knex('crossplane_requests')
@@ -202,6 +204,94 @@ describe('migrations', () => {
           .where({ id: request.id })
           .first('status', 'name'),
       ).toEqual({ status: 'pr-opened', name: request.name });
+
+      await knex.destroy();
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    '20261206000000_request_operations adds operations, frees finished requests and goes back on %p',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      await migrateUpOnce(knex);
+      const ready = {
+        ...request,
+        id: 'a1b2c3d4-0000-4000-8000-000000000010',
+        client_request_id: 'submission-10',
+        status: 'credentials-available',
+      };
+      const queued = {
+        ...request,
+        id: 'a1b2c3d4-0000-4000-8000-000000000011',
+        client_request_id: 'submission-11',
+        name: 'orders-db',
+        active_key:
+          'dev-eu|platform.paved.dev/v1alpha1|postgresqlinstance|team-payments|orders-db',
+      };
+      await knex('crossplane_requests').insert([ready, queued]);
+      await knex('crossplane_request_events').insert({
+        ...event,
+        request_id: ready.id,
+      });
+
+      await migrateUpOnce(knex);
+      const rows = await knex('crossplane_requests')
+        .orderBy('client_request_id')
+        .select('id', 'operation', 'generation', 'active_key', 'parameters');
+      expect(rows).toEqual([
+        // Finished: its resource may now be changed by another request.
+        {
+          id: ready.id,
+          operation: 'create',
+          generation: null,
+          active_key: null,
+          parameters: request.parameters,
+        },
+        {
+          id: queued.id,
+          operation: 'create',
+          generation: null,
+          active_key: queued.active_key,
+          parameters: request.parameters,
+        },
+      ]);
+      // A change of the finished request's resource can be stored now, holding its key.
+      const change = {
+        ...request,
+        id: 'a1b2c3d4-0000-4000-8000-000000000012',
+        client_request_id: 'submission-12',
+        operation: 'update',
+        generation: 3,
+        status: 'updating',
+      };
+      await knex('crossplane_requests').insert(change);
+      await knex('crossplane_request_events').insert({
+        ...event,
+        request_id: change.id,
+        status: 'updating',
+      });
+
+      await migrateDownOnce(knex);
+      // Creates only again: the change and its timeline are gone, the finished create holds
+      // its resource as before, and the other requests are as they were.
+      expect(
+        await knex('crossplane_requests')
+          .orderBy('client_request_id')
+          .select('id', 'status', 'active_key'),
+      ).toEqual([
+        {
+          id: ready.id,
+          status: 'credentials-available',
+          active_key: request.active_key,
+        },
+        { id: queued.id, status: 'queued', active_key: queued.active_key },
+      ]);
+      expect(
+        await knex('crossplane_request_events').select('request_id'),
+      ).toEqual([{ request_id: ready.id }]);
+      expect(
+        await knex.schema.hasColumn('crossplane_requests', 'operation'),
+      ).toBe(false);
 
       await knex.destroy();
     },

@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
   ApprovalsResponse,
+  EntityResourcesResponse,
   InfrastructureRequest,
   InfrastructureRequestInput,
   OfferingForm,
@@ -40,6 +41,8 @@ export interface CrossplaneApi {
   getRequest(id: string): Promise<InfrastructureRequest>;
   /** The request's resource as the cluster has it now; `error` when it cannot be read. */
   getRequestResource(id: string): Promise<RequestResourceDetail>;
+  /** The entity's live resources on every cluster, and how reading each cluster goes. */
+  getEntityResources(entityRef: string): Promise<EntityResourcesResponse>;
   /** Requests awaiting approval, and whether the caller may approve them. */
   getApprovals(): Promise<ApprovalsResponse>;
   /** Approves a request awaiting approval. */

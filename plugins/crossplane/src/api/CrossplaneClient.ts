@@ -2,6 +2,7 @@ import { ResponseError } from '@backstage/errors';
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import {
   ApprovalsResponse,
+  EntityResourcesResponse,
   InfrastructureRequest,
   InfrastructureRequestInput,
   OfferingForm,
@@ -56,6 +57,12 @@ export class CrossplaneClient implements CrossplaneApi {
 
   getRequestResource(id: string): Promise<RequestResourceDetail> {
     return this.call(`/requests/${encodeURIComponent(id)}/resource`);
+  }
+
+  getEntityResources(entityRef: string): Promise<EntityResourcesResponse> {
+    return this.call(
+      `/resources?${new URLSearchParams({ entityRef }).toString()}`,
+    );
   }
 
   getApprovals(): Promise<ApprovalsResponse> {

@@ -2,6 +2,7 @@ import { ResponseError } from '@backstage/errors';
 import { SignalApi } from '@backstage/plugin-signals-react';
 import {
   ApprovalsResponse,
+  EntityResourcesResponse,
   FieldError,
   InfrastructureRequest,
   InfrastructureRequestInput,
@@ -32,6 +33,8 @@ export class FakeCrossplaneApi implements CrossplaneApi {
   readonly requests = new Map<string, Answer<InfrastructureRequest>>();
   readonly resources = new Map<string, Answer<RequestResourceDetail>>();
   approvals: Answer<ApprovalsResponse> | undefined;
+  /** Answers of `getEntityResources`, by entity ref. */
+  readonly entityResources = new Map<string, Answer<EntityResourcesResponse>>();
   /** Answers of `createRequest`, one per call in order; the last one repeats. */
   createAnswers: Array<Answer<InfrastructureRequest>> = [];
   decisionAnswer: Answer<InfrastructureRequest> | undefined;
@@ -88,6 +91,14 @@ export class FakeCrossplaneApi implements CrossplaneApi {
   getRequestResource(id: string) {
     this.calls.push('getRequestResource');
     return settle(this.resources.get(id), `resource of ${id}`);
+  }
+
+  getEntityResources(entityRef: string) {
+    this.calls.push('getEntityResources');
+    return settle(
+      this.entityResources.get(entityRef),
+      `resources of ${entityRef}`,
+    );
   }
 
   getApprovals() {

@@ -2,6 +2,7 @@ import { Entity } from '@backstage/catalog-model';
 import {
   EnvironmentOffering,
   InfrastructureRequest,
+  LiveResource,
   Offering,
   OfferingForm,
   RequestResourceDetail,
@@ -126,6 +127,7 @@ export function infrastructureRequest(
 ): InfrastructureRequest {
   return {
     id: 'req-1',
+    operation: 'create',
     offering: POSTGRES,
     offeringTitle: 'PostgreSQL database',
     environment: 'development',
@@ -195,3 +197,28 @@ export const readyResource: RequestResourceDetail = {
     keys: ['host', 'password', 'username'],
   },
 };
+
+/** A live, ready database of the payments service on the development cluster. */
+export function liveResource(
+  overrides: Partial<LiveResource> = {},
+): LiveResource {
+  return {
+    cluster: 'dev-eu',
+    environment: 'development',
+    apiVersion: 'platform.paved.dev/v1alpha1',
+    kind: 'PostgreSQLInstance',
+    namespace: 'team-payments',
+    name: 'payments-db',
+    offering: POSTGRES,
+    offeringTitle: 'PostgreSQL database',
+    conditions: [
+      { type: 'Ready', status: 'True', reason: 'Available' },
+      { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' },
+    ],
+    parameters: { storageGB: 20, version: '16' },
+    requestId: 'req-1',
+    deleting: false,
+    mayChange: true,
+    ...overrides,
+  };
+}

@@ -130,6 +130,7 @@ function requestFrom(
 ): InfrastructureRequest {
   return {
     id: `00000000-0000-4000-8000-00000000000${n}`,
+    operation: input.operation ?? 'create',
     offering: input.offering,
     offeringTitle: 'PostgreSQL database',
     environment: input.environment,
@@ -143,7 +144,7 @@ function requestFrom(
       namespace: 'team-payments',
       name: input.name,
     },
-    parameters: input.parameters,
+    parameters: input.parameters ?? {},
     status: 'queued',
     createdAt: '2026-12-06T09:00:00Z',
     updatedAt: '2026-12-06T09:00:00Z',

@@ -2,21 +2,31 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ErrorBoundary,
   InfoCard,
+  Link,
   LinkButton,
   Progress,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
+import { Alert } from '@material-ui/lab';
+import {
+  InfrastructureRequest,
+  LiveResource,
+} from '@paved/plugin-crossplane-common';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { crossplaneApiRef } from '../../api';
 import { useRequestsRefreshKey } from '../../hooks/useRequestsRefreshKey';
-import { requestFormRouteRef } from '../../routes';
+import { requestFormRouteRef, requestRouteRef } from '../../routes';
 import { ClusterStateNotice } from '../ClusterStateNotice';
 import { CrossplaneErrorPanel } from '../CrossplaneErrorPanel';
 import { RequestsTable } from '../RequestsTable';
+import { DeleteResourceDialog } from './DeleteResourceDialog';
+import { LiveResources } from './LiveResources';
 
 /** A "Request …" button per offering, opening its form with this entity chosen. */
 function RequestButtons(props: { entityRef: string }) {
@@ -65,6 +75,87 @@ function RequestButtons(props: { entityRef: string }) {
   );
 }
 
+/**
+ * The entity's live resources with Change (the request form, prefilled) and Delete (a
+ * confirmation dialog) on those the person may change and an environment offers.
+ */
+function EntityLiveResources(props: { entityRef: string }) {
+  const { entityRef } = props;
+  const requestForm = useRouteRef(requestFormRouteRef);
+  const requestRoute = useRouteRef(requestRouteRef);
+  // Kept here, not in a table row: the table may remount its rows when it refreshes.
+  const [deleting, setDeleting] = useState<LiveResource>();
+  const [requested, setRequested] = useState<InfrastructureRequest>();
+
+  const actions = (resource: LiveResource) => {
+    if (!resource.mayChange || !resource.environment || resource.deleting) {
+      return null;
+    }
+    const query = new URLSearchParams({
+      entity: entityRef,
+      environment: resource.environment,
+      change: resource.name,
+      ...(resource.namespace ? { namespace: resource.namespace } : {}),
+    }).toString();
+    return (
+      <Box display="flex" style={{ gap: 8 }}>
+        {requestForm && (
+          <LinkButton
+            to={`${requestForm({ offering: resource.offering })}?${query}`}
+            size="small"
+            variant="outlined"
+            color="primary"
+            aria-label={`Change ${resource.name}`}
+          >
+            Change
+          </LinkButton>
+        )}
+        <Button
+          size="small"
+          variant="outlined"
+          onClick={() => setDeleting(resource)}
+          aria-label={`Delete ${resource.name}`}
+        >
+          Delete
+        </Button>
+      </Box>
+    );
+  };
+
+  return (
+    <>
+      {requested && (
+        <Box mb={1}>
+          <Alert severity="info" onClose={() => setRequested(undefined)}>
+            Deletion of {requested.resource.name} requested
+            {requested.status === 'awaiting-approval'
+              ? '; it waits for an approver'
+              : ''}
+            .{' '}
+            {requestRoute && (
+              <Link to={requestRoute({ id: requested.id })}>
+                Follow the request
+              </Link>
+            )}
+          </Alert>
+        </Box>
+      )}
+      <LiveResources entityRef={entityRef} actions={actions} />
+      {deleting && (
+        <DeleteResourceDialog
+          entityRef={entityRef}
+          resource={deleting}
+          onClose={() => setDeleting(undefined)}
+          onRequested={request => {
+            setDeleting(undefined);
+            setRequested(request);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
 function EntityRequests(props: { entityRef: string }) {
   const { entityRef } = props;
   const api = useApi(crossplaneApiRef);
@@ -92,8 +183,9 @@ function EntityRequests(props: { entityRef: string }) {
 }
 
 /**
- * The entity's Infrastructure tab: what was requested for it, live as requests move on, and a
- * way to request more of each offering with the entity already chosen.
+ * The entity's Infrastructure tab: its live resources on every cluster, what was requested for
+ * it, live as requests move on, and a way to request more of each offering with the entity
+ * already chosen.
  */
 export function EntityInfrastructureContent() {
   const { entity } = useEntity();
@@ -103,6 +195,9 @@ export function EntityInfrastructureContent() {
       <Grid container spacing={3} direction="column">
         <Grid item>
           <RequestButtons entityRef={entityRef} />
+        </Grid>
+        <Grid item>
+          <EntityLiveResources entityRef={entityRef} />
         </Grid>
         <Grid item>
           <EntityRequests entityRef={entityRef} />

@@ -46,6 +46,8 @@ export function EntityPicker(props: {
   value: string | null;
   onChange: (entityRef: string | null) => void;
   error?: string;
+  /** Fixed, e.g. when changing a live resource of the entity. */
+  disabled?: boolean;
 }) {
   const catalogApi = useApi(catalogApiRef);
   const identityApi = useApi(identityApiRef);
@@ -73,6 +75,7 @@ export function EntityPicker(props: {
 
   return (
     <Autocomplete<EntityOption>
+      disabled={props.disabled}
       options={options}
       loading={loading}
       value={options.find(option => option.ref === props.value) ?? null}

@@ -4,6 +4,7 @@ import { FakeCrossplaneApi, serverError } from '../../testing/fakes';
 import {
   checkoutSystem,
   infrastructureRequest,
+  liveResource,
   paymentsService,
   POSTGRES,
   postgresForm,
@@ -264,5 +265,56 @@ describe('RequestFormPage', () => {
         /Request failed with 403 Forbidden: You may not see the offerings/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('changes a live resource: prefilled from it, its entity, environment and name fixed', async () => {
+    const api = fakeApi();
+    api.entityResources.set('component:default/payments-service', {
+      resources: [
+        liveResource({ parameters: { storageGB: 20, version: '15' } }),
+      ],
+      clusters: [],
+    });
+    api.createAnswers = [
+      infrastructureRequest({
+        id: 'req-7',
+        operation: 'update',
+        status: 'queued',
+      }),
+    ];
+    await renderInfrastructure(
+      `${formPath}?entity=component:default/payments-service&environment=development&change=payments-db&namespace=team-payments`,
+      { api, entities },
+    );
+
+    expect(
+      await screen.findByRole('heading', { name: 'Change payments-db' }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: /^Name/ })).toHaveValue(
+      'payments-db',
+    );
+    expect(screen.getByRole('textbox', { name: /^Name/ })).toBeDisabled();
+    expect(screen.getByRole('textbox', { name: /^Entity/ })).toBeDisabled();
+    expect(
+      screen.getByRole('spinbutton', { name: /Storage \(GB\)/ }),
+    ).toHaveValue(20);
+    expect(screen.queryByRole('radio', { name: /^Production/ })).toBeNull();
+
+    await setStorage('40');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit change' }),
+    );
+
+    await waitFor(() => expect(api.created).toHaveLength(1));
+    expect(api.created[0]).toEqual({
+      operation: 'update',
+      namespace: 'team-payments',
+      offering: POSTGRES,
+      environment: 'development',
+      entityRef: 'component:default/payments-service',
+      name: 'payments-db',
+      parameters: { storageGB: 40, version: '15' },
+      clientRequestId: expect.any(String),
+    });
   });
 });

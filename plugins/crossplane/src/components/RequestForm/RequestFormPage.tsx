@@ -15,6 +15,7 @@ import { Alert } from '@material-ui/lab';
 import {
   FieldError,
   InfrastructureRequestInput,
+  LiveResource,
   OfferingForm,
 } from '@paved/plugin-crossplane-common';
 import { Form } from '@rjsf/material-ui';
@@ -23,7 +24,12 @@ import validator from '@rjsf/validator-ajv8';
 import { useRef, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
-import { crossplaneApiRef, fieldErrorsOf, serverMessageOf } from '../../api';
+import {
+  CrossplaneApi,
+  crossplaneApiRef,
+  fieldErrorsOf,
+  serverMessageOf,
+} from '../../api';
 import { requestRouteRef, rootRouteRef } from '../../routes';
 import { CrossplaneErrorPanel } from '../CrossplaneErrorPanel';
 import { EntityPicker } from './EntityPicker';
@@ -89,8 +95,12 @@ function OtherFieldErrors(props: { fields: FieldError[] }) {
   );
 }
 
-function RequestFormBody(props: { form: OfferingForm }) {
-  const { form } = props;
+/**
+ * The form, for a new resource or, with `live`, a change of a live one: prefilled from its
+ * parameters, with its entity, environment and name fixed.
+ */
+function RequestFormBody(props: { form: OfferingForm; live?: LiveResource }) {
+  const { form, live } = props;
   const api = useApi(crossplaneApiRef);
   const requestRoute = useRouteRef(requestRouteRef);
   const navigate = useNavigate();
@@ -99,11 +109,15 @@ function RequestFormBody(props: { form: OfferingForm }) {
   const [entityRef, setEntityRef] = useState<string | null>(
     searchParams.get('entity'),
   );
-  const [environment, setEnvironment] = useState(() =>
-    initialEnvironment(form, searchParams.get('environment')),
+  const [environment, setEnvironment] = useState(
+    () =>
+      live?.environment ??
+      initialEnvironment(form, searchParams.get('environment')),
   );
-  const [name, setName] = useState('');
-  const [parameters, setParameters] = useState<Record<string, unknown>>({});
+  const [name, setName] = useState(live?.name ?? '');
+  const [parameters, setParameters] = useState<Record<string, unknown>>(
+    live?.parameters ?? {},
+  );
   const [sending, setSending] = useState(false);
   const [fieldErrors, setFieldErrors] = useState(noFieldErrors);
   const [failure, setFailure] = useState<string>();
@@ -123,6 +137,12 @@ function RequestFormBody(props: { form: OfferingForm }) {
       return;
     }
     const values: Omit<InfrastructureRequestInput, 'clientRequestId'> = {
+      ...(live
+        ? {
+            operation: 'update' as const,
+            ...(live.namespace ? { namespace: live.namespace } : {}),
+          }
+        : {}),
       offering: form.offering.name,
       environment: environment!,
       entityRef: entityRef!,
@@ -166,15 +186,27 @@ function RequestFormBody(props: { form: OfferingForm }) {
           </Alert>
         </Grid>
       )}
+      {live && (
+        <Grid item xs={12}>
+          <Alert severity="info">
+            Changing {live.kind} {live.name}
+            {live.namespace ? ` in ${live.namespace}` : ''} on {live.cluster}{' '}
+            for {entityRef}: the guardrails and approvals of {environment} apply
+            again.
+          </Alert>
+        </Grid>
+      )}
       <Grid item xs={12} md={6}>
         <EntityPicker
           value={entityRef}
           onChange={setEntityRef}
           error={fieldErrors.entityRef}
+          disabled={Boolean(live)}
         />
       </Grid>
       <Grid item xs={12} md={6}>
         <TextField
+          disabled={Boolean(live)}
           id="crossplane-request-name"
           label="Name"
           value={name}
@@ -189,7 +221,11 @@ function RequestFormBody(props: { form: OfferingForm }) {
       </Grid>
       <Grid item xs={12}>
         <EnvironmentPicker
-          environments={form.environments}
+          environments={
+            live
+              ? form.environments.filter(env => env.name === live.environment)
+              : form.environments
+          }
           value={environment}
           onChange={setEnvironment}
           error={fieldErrors.environment}
@@ -233,7 +269,8 @@ function RequestFormBody(props: { form: OfferingForm }) {
                   color="primary"
                   disabled={sending}
                 >
-                  {sending ? 'Submitting…' : 'Submit request'}
+                  {sending && 'Submitting…'}
+                  {!sending && (live ? 'Submit change' : 'Submit request')}
                 </Button>
               </Form>
             ) : (
@@ -249,24 +286,69 @@ function RequestFormBody(props: { form: OfferingForm }) {
 }
 
 /**
+ * The live resource `?change=<name>` names among the entity's (`?entity=`, `?environment=`,
+ * `?namespace=`), or undefined for a new request.
+ */
+async function liveResourceToChange(
+  api: CrossplaneApi,
+  offering: string,
+  searchParams: URLSearchParams,
+): Promise<LiveResource | undefined> {
+  const name = searchParams.get('change');
+  const entityRef = searchParams.get('entity');
+  if (!name || !entityRef) {
+    return undefined;
+  }
+  const { resources } = await api.getEntityResources(entityRef);
+  const live = resources.find(
+    resource =>
+      resource.offering === offering &&
+      resource.name === name &&
+      resource.environment === searchParams.get('environment') &&
+      (resource.namespace ?? null) === searchParams.get('namespace'),
+  );
+  if (!live) {
+    throw new Error(
+      `${entityRef} has no live ${name} of this offering in ${searchParams.get(
+        'environment',
+      )} to change`,
+    );
+  }
+  return live;
+}
+
+/**
  * The request form of one offering (`/request/:offering`): entity, environment with what it
- * implies, name, and the parameters generated from the environment's schema. The server has
- * the last word: its field errors land on the fields, its message in an alert.
+ * implies, name, and the parameters generated from the environment's schema; with
+ * `?change=<name>` a change of that live resource of the entity, prefilled from it. The server
+ * has the last word: its field errors land on the fields, its message in an alert.
  */
 export function RequestFormPage() {
   const { offering = '' } = useParams();
+  const [searchParams] = useSearchParams();
   const api = useApi(crossplaneApiRef);
   const rootRoute = useRouteRef(rootRouteRef);
-  const { value: form, error } = useAsync(
-    () => api.getOfferingForm(offering),
+  const { value, error } = useAsync(
+    async () => {
+      const [form, live] = await Promise.all([
+        api.getOfferingForm(offering),
+        liveResourceToChange(api, offering, searchParams),
+      ]);
+      return { form, live };
+    },
+    // The query names what to change; read it once per offering.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [api, offering],
   );
+  const form = value?.form;
+  const live = value?.live;
 
   return (
     <Content>
       <ContentHeader
         title={
-          form ? `Request ${form.offering.title}` : 'Request infrastructure'
+          (live && `Change ${live.name}`) ||
+          (form ? `Request ${form.offering.title}` : 'Request infrastructure')
         }
         description={form?.offering.description}
       />
@@ -277,7 +359,7 @@ export function RequestFormPage() {
       )}
       {error && <CrossplaneErrorPanel error={error} />}
       {!error && !form && <Progress />}
-      {form && <RequestFormBody form={form} />}
+      {form && <RequestFormBody form={form} live={live} />}
     </Content>
   );
 }

@@ -37,6 +37,13 @@ function Field(props: { label: string; children: ReactNode }) {
   );
 }
 
+/** What the request does, as people say it. */
+const operationLabels: Record<InfrastructureRequest['operation'], string> = {
+  create: 'Create',
+  update: 'Change parameters',
+  delete: 'Delete',
+};
+
 function RequestSummary(props: { request: InfrastructureRequest }) {
   const { request } = props;
   const { resource } = request;
@@ -47,6 +54,7 @@ function RequestSummary(props: { request: InfrastructureRequest }) {
           <Field label="Status">
             <RequestStatusChip status={request.status} />
           </Field>
+          <Field label="Request">{operationLabels[request.operation]}</Field>
           <Field label="Offering">{request.offeringTitle}</Field>
           <Field label="Environment">{request.environment}</Field>
           <Field label="Entity">
@@ -146,7 +154,11 @@ function RequestBody(props: { id: string }) {
   return (
     <>
       <ContentHeader
-        title={`${request.resource.kind} ${request.resource.name}`}
+        title={`${
+          request.operation === 'create'
+            ? ''
+            : `${operationLabels[request.operation]}: `
+        }${request.resource.kind} ${request.resource.name}`}
         description={`${request.offeringTitle} in ${request.environment}`}
       />
       <Grid container spacing={3}>

@@ -13,28 +13,8 @@ import {
 } from '@paved/plugin-crossplane-common';
 import { ReactNode } from 'react';
 import { serverMessageOf } from '../../api';
-import { RelativeTime, Tone, ToneChip } from '@paved/paved-react';
-
-// Ready is False while Crossplane is still creating: that is progress, not failure.
-function toneOf(condition: ResourceCondition): Tone {
-  if (condition.status === 'True') {
-    return 'ok';
-  }
-  return condition.status === 'False' && condition.reason !== 'Creating'
-    ? 'error'
-    : 'progress';
-}
-
-function ConditionChip(props: { condition: ResourceCondition }) {
-  const { condition } = props;
-  return (
-    <ToneChip
-      aspect={condition.type}
-      label={condition.status}
-      tone={toneOf(condition)}
-    />
-  );
-}
+import { RelativeTime } from '@paved/paved-react';
+import { ConditionChip } from '../StatusChips';
 
 function Conditions(props: { conditions: ResourceCondition[] }) {
   if (props.conditions.length === 0) {

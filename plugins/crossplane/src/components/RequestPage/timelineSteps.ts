@@ -19,16 +19,39 @@ export interface TimelineStep {
 
 type HappyStatus = Exclude<RequestStatus, 'rejected' | 'failed'>;
 
-const happyPath: HappyStatus[] = [
-  'awaiting-approval',
-  'queued',
-  'pr-opened',
-  'merged',
-  'created',
-  'synced',
-  'ready',
-  'credentials-available',
-];
+/**
+ * Each operation's happy path: create, change (update) and delete read differently. A request
+ * delivered by pull request goes through `pr-opened` and `merged` after `queued`.
+ */
+const happyPaths: Record<InfrastructureRequest['operation'], HappyStatus[]> = {
+  create: [
+    'awaiting-approval',
+    'queued',
+    'pr-opened',
+    'merged',
+    'created',
+    'synced',
+    'ready',
+    'credentials-available',
+  ],
+  update: [
+    'awaiting-approval',
+    'queued',
+    'pr-opened',
+    'merged',
+    'updating',
+    'synced',
+    'ready',
+  ],
+  delete: [
+    'awaiting-approval',
+    'queued',
+    'pr-opened',
+    'merged',
+    'deleting',
+    'deleted',
+  ],
+};
 
 function lastEventOf(
   events: RequestEvent[],
@@ -55,8 +78,9 @@ function deliveredByPullRequest(request: InfrastructureRequest): boolean {
 }
 
 /**
- * The happy path `submitted → awaiting approval → approved/queued → (pull request opened →
- * merged →) created → synced → ready → credentials available` for one request: steps reached
+ * The happy path of one request — for a create `submitted → awaiting approval → approved/queued
+ * → (pull request opened → merged →) created → synced → ready → credentials available`, for a
+ * change `… → updating → synced → ready`, for a delete `… → deleting → deleted`: steps reached
  * are done (with time, actor and message from the timeline), the next is active; a rejected or
  * failed request shows an error step where it stopped. Awaiting approval appears only for
  * requests that went through it, the pull request's steps only for requests delivered by one.
@@ -64,7 +88,7 @@ function deliveredByPullRequest(request: InfrastructureRequest): boolean {
 export function timelineSteps(request: InfrastructureRequest): TimelineStep[] {
   const withApproval = needsApproval(request);
   const withPullRequest = deliveredByPullRequest(request);
-  const path = happyPath.filter(
+  const path = happyPaths[request.operation ?? 'create'].filter(
     status =>
       (withApproval || status !== 'awaiting-approval') &&
       (withPullRequest || (status !== 'pr-opened' && status !== 'merged')),
@@ -147,6 +171,12 @@ function stepLabel(status: HappyStatus, withApproval: boolean): string {
       return 'Synced';
     case 'ready':
       return 'Ready';
+    case 'updating':
+      return 'Change applied';
+    case 'deleting':
+      return 'Deleting';
+    case 'deleted':
+      return 'Deleted';
     default:
       return 'Credentials available';
   }
