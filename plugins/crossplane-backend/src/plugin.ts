@@ -11,6 +11,7 @@ import { crossplanePermissions } from '@paved/plugin-crossplane-common';
 import { kubernetesClustersServiceRef } from '@paved/plugin-kubernetes-clusters-node';
 import { requestStoreFor } from './database/RequestStore';
 import { createRouter } from './router';
+import { EntityResources } from './service/EntityResources';
 import { readRequestConfig } from './service/guardrails';
 import { OfferingCache } from './service/OfferingCache';
 import { OfferingService } from './service/OfferingService';
@@ -148,8 +149,22 @@ export const crossplanePlugin = createBackendPlugin({
           fn: () => service.catchUp(),
         });
 
+        const entityResources = new EntityResources({
+          tracker,
+          cache,
+          offerings,
+          config: requestConfig,
+          catalog,
+          permissions,
+          isAllowed,
+        });
         httpRouter.use(
-          await createRouter({ httpAuth, offerings, requests: service }),
+          await createRouter({
+            httpAuth,
+            offerings,
+            requests: service,
+            entityResources,
+          }),
         );
       },
     });

@@ -22,6 +22,8 @@ import {
   crossplaneRequestApprovePermission,
   crossplaneRequestConditions,
   crossplaneRequestCreatePermission,
+  EntityResourcesResponse,
+  REQUESTED_FOR_ANNOTATION,
 } from '@paved/plugin-crossplane-common';
 import { randomUUID } from 'node:crypto';
 import { Server } from 'node:http';
@@ -55,6 +57,7 @@ const NAMESPACES = ['team-payments', 'team-search'];
 const PAYMENTS = 'component:default/payments-service';
 const SEARCH = 'component:default/search-api';
 const PATS_TOY = 'component:default/pats-toy';
+const CHECKOUT = 'component:default/checkout';
 
 const DATABASE = 'postgresqlinstances.platform.paved.dev';
 const BUCKET = 'xbuckets.platform.paved.dev';
@@ -66,11 +69,19 @@ const DATABASES: CustomKind = {
 const BUCKETS: CustomKind = { ...DATABASES, plural: 'buckets' };
 const CACHES: CustomKind = { ...DATABASES, plural: 'caches' };
 
-function component(name: string, owner: string): Entity {
+function component(
+  name: string,
+  owner: string,
+  annotations?: Record<string, string>,
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: { name, namespace: 'default' },
+    metadata: {
+      name,
+      namespace: 'default',
+      ...(annotations ? { annotations } : {}),
+    },
     spec: { type: 'service', lifecycle: 'production', owner },
     relations: [{ type: 'ownedBy', targetRef: owner }],
   };
@@ -226,6 +237,9 @@ describe('requests for infrastructure', () => {
             component('payments-service', 'group:default/team-payments'),
             component('search-api', 'group:default/team-search'),
             component('pats-toy', PAT),
+            component('checkout', 'group:default/team-payments', {
+              'backstage.io/kubernetes-id': 'checkout',
+            }),
           ],
         }),
         mockServices.permissions.mock({
@@ -273,6 +287,132 @@ describe('requests for infrastructure', () => {
   afterAll(async () => {
     await stopBackend?.();
     await Promise.all([dev, prod, staging].map(c => c?.stop()));
+  });
+
+  it("lists an entity's live resources on every cluster from the watch cache, a cluster that cannot be read named with its error", async () => {
+    const cache = (name: string, metadata: object) => ({
+      apiVersion: 'platform.paved.dev/v1alpha1',
+      kind: 'Cache',
+      metadata: { name, ...metadata },
+      spec: { parameters: { engine: 'valkey', memoryMB: 512 } },
+    });
+    // Labelled like the sandbox's demo databases, made without Paved.
+    await dev.objects.createNamespacedCustomObject({
+      ...CACHES,
+      namespace: 'team-payments',
+      body: cache('checkout-sessions', {
+        labels: { 'backstage.io/kubernetes-id': 'checkout' },
+      }),
+    });
+    // As Paved makes them: annotated with the entity it was requested for.
+    await prod.objects.createNamespacedCustomObject({
+      ...CACHES,
+      namespace: 'team-payments',
+      body: cache('checkout-carts', {
+        annotations: { [REQUESTED_FOR_ANNOTATION]: CHECKOUT },
+      }),
+    });
+    // Another entity's.
+    await staging.objects.createNamespacedCustomObject({
+      ...CACHES,
+      namespace: 'team-payments',
+      body: cache('checkout-elsewhere', {
+        labels: { 'backstage.io/kubernetes-id': 'not-checkout' },
+      }),
+    });
+    const view = async (user = PAT) => {
+      const res = await call(
+        'get',
+        `/resources?entityRef=${encodeURIComponent(CHECKOUT)}`,
+        user,
+      );
+      expect(res.status).toBe(200);
+      return res.body as EntityResourcesResponse;
+    };
+    const ready = await eventually(async () => {
+      const answer = await view();
+      const readyOnes = answer.resources.filter(r =>
+        r.conditions.some(c => c.type === 'Ready' && c.status === 'True'),
+      );
+      if (readyOnes.length !== 2) {
+        throw new Error(`not both Ready yet: ${JSON.stringify(answer)}`);
+      }
+      return answer;
+    });
+    expect(ready.resources.map(r => `${r.cluster}/${r.name}`)).toEqual([
+      'dev/checkout-sessions',
+      'prod/checkout-carts',
+    ]);
+    expect(ready.resources[0]).toMatchObject({
+      environment: 'dev',
+      apiVersion: 'platform.paved.dev/v1alpha1',
+      kind: 'Cache',
+      namespace: 'team-payments',
+      offering: 'caches.platform.paved.dev',
+      deleting: false,
+      mayChange: true,
+    });
+    // What the form fills in, without what Crossplane adds (spec.crossplane).
+    expect(ready.resources[0].parameters).toEqual({
+      parameters: expect.objectContaining({ engine: 'valkey', memoryMB: 512 }),
+    });
+    expect(ready.resources[0].conditions.map(c => c.type).sort()).toEqual([
+      'Ready',
+      'Synced',
+    ]);
+    expect(ready.clusters).toEqual([
+      { name: 'dev', environment: 'dev', status: 'ready' },
+      { name: 'prod', environment: 'prod', status: 'ready' },
+      { name: 'staging', environment: 'staging', status: 'ready' },
+    ]);
+    // Another team sees them too, but may not change them.
+    expect((await view(SAM)).resources.map(r => r.mayChange)).toEqual([
+      false,
+      false,
+    ]);
+
+    // Viewing calls no cluster: the answer comes from the watches.
+    dev.resetRequestCount();
+    prod.resetRequestCount();
+    for (let i = 0; i < 5; i++) await view();
+    expect(dev.requestCount() + prod.requestCount()).toBe(0);
+
+    await staging.disconnect();
+    try {
+      const degraded = await eventually(async () => {
+        const answer = await view();
+        if (answer.clusters[2].status !== 'error') {
+          throw new Error(`staging still readable: ${JSON.stringify(answer)}`);
+        }
+        return answer;
+      });
+      expect(degraded.clusters[2].error).toContain('staging');
+      expect(degraded.resources.map(r => r.name)).toEqual([
+        'checkout-sessions',
+        'checkout-carts',
+      ]);
+    } finally {
+      await staging.reconnect();
+    }
+  });
+
+  it('answers 400 for a malformed entity ref and 404 for an unknown entity', async () => {
+    const malformed = await call(
+      'get',
+      '/resources?entityRef=component:default/',
+      PAT,
+    );
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.message).toContain('entityRef');
+    const missing = await call(
+      'get',
+      '/resources?entityRef=component:default/nobody-knows',
+      PAT,
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toContain(
+      'component:default/nobody-knows is not an entity in the catalog',
+    );
   });
 
   it('creates a dev database in the team namespace and follows it until its credentials are available', async () => {

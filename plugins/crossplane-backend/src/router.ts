@@ -4,6 +4,7 @@ import { RequestStatus } from '@paved/plugin-crossplane-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { EntityResources } from './service/EntityResources';
 import { OfferingService } from './service/OfferingService';
 import { RequestService } from './service/RequestService';
 
@@ -47,6 +48,10 @@ const listQuery = z.object({
     ),
 });
 
+const resourcesQuery = z.object({
+  entityRef: z.string().min(1).max(255),
+});
+
 function parse<T extends z.ZodTypeAny>(
   schema: T,
   value: unknown,
@@ -66,8 +71,9 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   offerings: OfferingService;
   requests: RequestService;
+  entityResources: EntityResources;
 }): Promise<express.Router> {
-  const { httpAuth, offerings, requests } = options;
+  const { httpAuth, offerings, requests, entityResources } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
@@ -130,6 +136,16 @@ export async function createRouter(options: {
       res.json(await requests.decide(id, decision, req.body, credentials, req));
     });
   }
+
+  router.get('/resources', async (req, res) => {
+    const { entityRef } = parse(resourcesQuery, req.query, 'query');
+    res.json(
+      await entityResources.ofEntity(
+        entityRef,
+        await httpAuth.credentials(req),
+      ),
+    );
+  });
 
   router.get('/approvals', async (req, res) => {
     res.json(await requests.approvals(await httpAuth.credentials(req)));

@@ -6,4 +6,5 @@
 export * from './labels';
 export * from './permissions';
 export * from './requests';
+export * from './resources';
 export * from './types';

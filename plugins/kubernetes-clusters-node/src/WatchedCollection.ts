@@ -35,6 +35,8 @@ export interface WatchedCollectionOptions<T, R extends WatchedObject> {
   logger: LoggerService;
   /** Called when an object was added, modified or deleted. */
   onChange?(): void;
+  /** Called with the item kept for an object that is gone (deleted, or missing from a new list). */
+  onForget?(item: T): void;
 }
 
 class WatchStatusError extends Error {
@@ -268,7 +270,11 @@ export class WatchedCollection<T, R extends WatchedObject = WatchedObject> {
   }
 
   #forget(key: string): boolean {
+    const item = this.#items.get(key);
     this.#items.delete(key);
+    if (item !== undefined) {
+      this.options.onForget?.(item);
+    }
     return this.#versions.delete(key);
   }
 

@@ -37,6 +37,9 @@ export interface TestCluster {
   ): Promise<any | undefined>;
   /** The objects of a kind in a namespace. */
   list(kind: CustomKind, namespace: string): Promise<any[]>;
+  /** HTTP requests the stand-in served since it started or since {@link TestCluster.resetRequestCount}. */
+  requestCount(): number;
+  resetRequestCount(): void;
   /** Refuses the plugin's connections and drops open ones, as a cluster gone off the network. */
   disconnect(): Promise<void>;
   /** Accepts the plugin's connections again, at the same address. */
@@ -141,6 +144,8 @@ export async function startCluster(
       });
       return items;
     },
+    requestCount: () => standIn.requests().total,
+    resetRequestCount: () => standIn.resetRequestCounts(),
     disconnect: relay.close,
     reconnect: relay.listen,
     async stop() {

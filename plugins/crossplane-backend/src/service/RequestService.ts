@@ -15,10 +15,7 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { EventsService } from '@backstage/plugin-events-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
@@ -36,7 +33,6 @@ import {
   RequestStatus,
   crossplaneRequestApprovePermission,
   crossplaneRequestCreatePermission,
-  crossplaneRequestReadPermission,
 } from '@paved/plugin-crossplane-common';
 import type { Request } from 'express';
 import { z } from 'zod';
@@ -48,7 +44,11 @@ import {
   narrowSchema,
 } from './guardrails';
 import { OfferingService } from './OfferingService';
-import { RequestPermissionResource } from './requestPermissions';
+import {
+  RequestAuthorizer,
+  RequestPermissionResource,
+  authorizeRequestRead,
+} from './requestPermissions';
 import {
   RequestValidationError,
   validateParameters,
@@ -59,12 +59,6 @@ import {
   requestedKindOf,
 } from './ResourceTracker';
 import { ResourceWriter } from './ResourceWriter';
-
-/** Decides a permission decision, possibly conditional, on one request. */
-export type RequestAuthorizer = (
-  decision: PolicyDecision,
-  request: RequestPermissionResource,
-) => boolean;
 
 // Kubernetes object names for composite resources and claims: DNS labels, since Crossplane
 // derives composed resources' names from them.
@@ -701,14 +695,8 @@ export class RequestService {
 
   // ---- Helpers -------------------------------------------------------------------------------
 
-  private async authorizeRead(credentials: BackstageCredentials) {
-    const [decision] = await this.options.permissions.authorize(
-      [{ permission: crossplaneRequestReadPermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('You may not see requests for infrastructure');
-    }
+  private authorizeRead(credentials: BackstageCredentials) {
+    return authorizeRequestRead(this.options.permissions, credentials);
   }
 
   private userOf(credentials: BackstageCredentials): string {

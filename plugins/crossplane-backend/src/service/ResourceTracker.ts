@@ -1,7 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   Offering,
+  OfferingClusterState,
   REQUEST_ID_LABEL,
+  REQUESTED_FOR_ANNOTATION,
   ResourceCondition,
 } from '@paved/plugin-crossplane-common';
 import {
@@ -10,6 +12,13 @@ import {
   describeClusterError,
 } from '@paved/plugin-kubernetes-clusters-node';
 import type { ClusterOffering } from './OfferingCache';
+import {
+  LEGACY_CROSSPLANE_FIELDS,
+  V2_CROSSPLANE_FIELDS,
+} from './offeringSchema';
+
+/** Label Backstage's Kubernetes plugin matches an entity's `backstage.io/kubernetes-id` with. */
+export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
 
 /** The kind teams create for an offering: the claim of a v1 XRD that has one, else the XR. */
 export interface RequestedKind {
@@ -51,8 +60,20 @@ export interface TrackedResource {
   kind: string;
   namespace?: string;
   name: string;
+  /** The XRD name of the offering it is of. */
+  offering: string;
   /** The request that created it, from its {@link REQUEST_ID_LABEL} label. */
   requestId?: string;
+  /** The entity Paved created it for, from its {@link REQUESTED_FOR_ANNOTATION} annotation. */
+  requestedFor?: string;
+  /** Its {@link KUBERNETES_ID_LABEL} label, which ties it to an entity's annotation of that name. */
+  kubernetesId?: string;
+  /** Its `spec` without Crossplane's own fields: what a request form fills in. */
+  parameters: Record<string, unknown>;
+  /** `metadata.generation`: bumped by the cluster on every change of the spec. */
+  generation?: number;
+  /** The generation the controller last reported on (status or conditions), when it says. */
+  observedGeneration?: number;
   conditions: ResourceCondition[];
   /** What Crossplane composed for it (v2 `spec.crossplane.resourceRefs`, a claim's XR). */
   composed: Array<{
@@ -73,9 +94,12 @@ interface ResourceObject {
     name: string;
     namespace?: string;
     labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    generation?: number;
     deletionTimestamp?: string;
   };
   spec?: {
+    [field: string]: unknown;
     crossplane?: {
       resourceRefs?: Array<{
         apiVersion: string;
@@ -87,7 +111,21 @@ interface ResourceObject {
     resourceRef?: { apiVersion: string; kind: string; name: string };
     writeConnectionSecretToRef?: { name: string; namespace?: string };
   };
-  status?: { conditions?: ResourceCondition[] };
+  status?: {
+    observedGeneration?: number;
+    conditions?: Array<ResourceCondition & { observedGeneration?: number }>;
+  };
+}
+
+/** The generation the controller reported on: `status.observedGeneration`, else the oldest of its conditions'. */
+function observedGenerationOf(status: ResourceObject['status']) {
+  if (typeof status?.observedGeneration === 'number') {
+    return status.observedGeneration;
+  }
+  const observed = (status?.conditions ?? [])
+    .map(c => c.observedGeneration)
+    .filter((g): g is number => typeof g === 'number');
+  return observed.length > 0 ? Math.min(...observed) : undefined;
 }
 
 /** Reads what the request timeline needs from a composite resource (v2) or a claim (v1). */
@@ -95,8 +133,21 @@ export function trackedResourceOf(
   cluster: string,
   object: ResourceObject,
   kind: RequestedKind,
+  offering: Pick<Offering, 'name' | 'scope'>,
 ): TrackedResource {
   const { metadata, spec, status } = object;
+  const crossplaneFields: readonly string[] =
+    offering.scope === 'LegacyCluster'
+      ? LEGACY_CROSSPLANE_FIELDS
+      : V2_CROSSPLANE_FIELDS;
+  const parameters = Object.fromEntries(
+    Object.entries(spec ?? {}).filter(
+      ([field]) => !crossplaneFields.includes(field),
+    ),
+  );
+  const requestedFor = metadata.annotations?.[REQUESTED_FOR_ANNOTATION];
+  const kubernetesId = metadata.labels?.[KUBERNETES_ID_LABEL];
+  const observedGeneration = observedGenerationOf(status);
   const namespace = metadata.namespace;
   // A v2 XR lists what it composed; a v1 claim points at its XR.
   let composed: TrackedResource['composed'] = [];
@@ -126,9 +177,17 @@ export function trackedResourceOf(
     kind: kind.kind,
     ...(namespace ? { namespace } : {}),
     name: metadata.name,
+    offering: offering.name,
     ...(metadata.labels?.[REQUEST_ID_LABEL]
       ? { requestId: metadata.labels[REQUEST_ID_LABEL] }
       : {}),
+    ...(requestedFor ? { requestedFor } : {}),
+    ...(kubernetesId ? { kubernetesId } : {}),
+    parameters,
+    ...(metadata.generation !== undefined
+      ? { generation: metadata.generation }
+      : {}),
+    ...(observedGeneration !== undefined ? { observedGeneration } : {}),
     conditions: (status?.conditions ?? []).map(c => ({
       type: c.type,
       status: c.status,
@@ -148,16 +207,41 @@ function kindKey(cluster: string, apiVersion: string, kind: string) {
   return `${cluster}|${apiVersion}|${kind}`;
 }
 
+function resourceKey(resource: TrackedResource) {
+  return `${kindKey(resource.cluster, resource.apiVersion, resource.kind)}|${
+    resource.namespace ?? ''
+  }|${resource.name}`;
+}
+
+/** The keys an entity finds its resources under: the entity it was requested for, its kubernetes-id. */
+function entityKeysOf(entity: {
+  entityRef?: string;
+  kubernetesId?: string;
+}): string[] {
+  const keys: string[] = [];
+  if (entity.entityRef) {
+    keys.push(`ref:${entity.entityRef.toLocaleLowerCase('en-US')}`);
+  }
+  if (entity.kubernetesId) keys.push(`kubernetes-id:${entity.kubernetesId}`);
+  return keys;
+}
+
 /**
  * The live resources of every offered kind on every cluster, kept by list + watch: what the
- * request timeline, quotas and name checks read without calling Kubernetes. Follows the
- * offerings: a newly offered XRD is watched as soon as it appears.
+ * request timeline, quotas, name checks and an entity's Infrastructure tab read without
+ * calling Kubernetes. Follows the offerings: a newly offered XRD is watched as soon as it
+ * appears. Resources are indexed by the entity they belong to, so an entity's view reads only
+ * its own whatever the number of resources.
  */
 export class ResourceTracker {
   private readonly collections = new Map<
     string,
     WatchedCollection<TrackedResource, ResourceObject>
   >();
+  /** Entity key → resource key → resource. */
+  private readonly byEntity = new Map<string, Map<string, TrackedResource>>();
+  /** Resource key → the entity keys it is indexed under. */
+  private readonly indexedUnder = new Map<string, string[]>();
   private stopped = false;
   private listener?: (resource: TrackedResource) => void;
 
@@ -178,7 +262,11 @@ export class ResourceTracker {
     if (this.stopped) return;
     const wanted = new Map<
       string,
-      { cluster: KubernetesCluster; kind: RequestedKind }
+      {
+        cluster: KubernetesCluster;
+        kind: RequestedKind;
+        offering: Pick<Offering, 'name' | 'scope'>;
+      }
     >();
     for (const { cluster: clusterName, offering } of offerings) {
       const cluster = this.options.clusters.find(c => c.name === clusterName);
@@ -186,16 +274,17 @@ export class ResourceTracker {
       const kind = requestedKindOf(offering);
       wanted.set(
         kindKey(clusterName, `${kind.group}/${kind.version}`, kind.kind),
-        { cluster, kind },
+        { cluster, kind, offering },
       );
     }
     for (const [key, collection] of this.collections) {
       if (!wanted.has(key)) {
         collection.stop();
+        for (const resource of collection.values()) this.unindex(resource);
         this.collections.delete(key);
       }
     }
-    for (const [key, { cluster, kind }] of wanted) {
+    for (const [key, { cluster, kind, offering }] of wanted) {
       if (this.collections.has(key) || !('kubeConfig' in cluster.connection)) {
         continue;
       }
@@ -208,12 +297,19 @@ export class ResourceTracker {
             plural: kind.plural,
           },
           toItem: object => {
-            const tracked = trackedResourceOf(cluster.name, object, kind);
+            const tracked = trackedResourceOf(
+              cluster.name,
+              object,
+              kind,
+              offering,
+            );
+            this.index(tracked);
             if (tracked.requestId) {
               this.listener?.(tracked);
             }
             return tracked;
           },
+          onForget: resource => this.unindex(resource),
           describeError: error =>
             describeClusterError(error, cluster, {
               ...kind,
@@ -234,6 +330,90 @@ export class ResourceTracker {
     this.stopped = true;
     this.collections.forEach(c => c.stop());
     this.collections.clear();
+    this.byEntity.clear();
+    this.indexedUnder.clear();
+  }
+
+  private index(resource: TrackedResource) {
+    const key = resourceKey(resource);
+    this.unindexKey(key);
+    const entityKeys = entityKeysOf({
+      entityRef: resource.requestedFor,
+      kubernetesId: resource.kubernetesId,
+    });
+    for (const entityKey of entityKeys) {
+      let resources = this.byEntity.get(entityKey);
+      if (!resources) {
+        resources = new Map();
+        this.byEntity.set(entityKey, resources);
+      }
+      resources.set(key, resource);
+    }
+    if (entityKeys.length > 0) this.indexedUnder.set(key, entityKeys);
+  }
+
+  private unindex(resource: TrackedResource) {
+    this.unindexKey(resourceKey(resource));
+  }
+
+  private unindexKey(key: string) {
+    for (const entityKey of this.indexedUnder.get(key) ?? []) {
+      const resources = this.byEntity.get(entityKey);
+      resources?.delete(key);
+      if (resources?.size === 0) this.byEntity.delete(entityKey);
+    }
+    this.indexedUnder.delete(key);
+  }
+
+  /**
+   * The resources of an entity: those Paved created for it (annotation
+   * `paved.dev/requested-for`) and those labelled with its `backstage.io/kubernetes-id`.
+   */
+  ofEntity(entity: {
+    entityRef: string;
+    kubernetesId?: string;
+  }): TrackedResource[] {
+    const found = new Map<string, TrackedResource>();
+    for (const entityKey of entityKeysOf(entity)) {
+      for (const [key, resource] of this.byEntity.get(entityKey) ?? []) {
+        found.set(key, resource);
+      }
+    }
+    return [...found.values()];
+  }
+
+  /**
+   * How reading resources goes on each cluster: `error` with the first message when any kind
+   * cannot be read, `loading` while any is being listed, else `ready`. Clusters offering
+   * nothing are `ready` with nothing to read.
+   */
+  clusterStates(): Array<Omit<OfferingClusterState, 'title'>> {
+    return this.options.clusters.map(cluster => {
+      if (!('kubeConfig' in cluster.connection)) {
+        return {
+          name: cluster.name,
+          status: 'error' as const,
+          error: cluster.connection.error,
+        };
+      }
+      const collections = [...this.collections.entries()]
+        .filter(([key]) => key.startsWith(`${cluster.name}|`))
+        .map(([, collection]) => collection);
+      const failed = collections.find(c => c.status === 'error');
+      if (failed) {
+        return {
+          name: cluster.name,
+          status: 'error' as const,
+          ...(failed.error ? { error: failed.error } : {}),
+        };
+      }
+      return {
+        name: cluster.name,
+        status: collections.some(c => c.status === 'loading')
+          ? ('loading' as const)
+          : ('ready' as const),
+      };
+    });
   }
 
   /** The resource as last seen, or undefined when it does not exist (or is not watched yet). */

@@ -31,8 +31,8 @@ const KEPT_KEYWORDS = [
   'maxItems',
 ] as const;
 
-// Fields Crossplane adds to the composite's or claim's spec; users must never fill them in.
-const LEGACY_CROSSPLANE_FIELDS = [
+/** Fields Crossplane adds to a v1 composite's or claim's spec; users must never fill them in. */
+export const LEGACY_CROSSPLANE_FIELDS = [
   'compositionRef',
   'compositionSelector',
   'compositionRevisionRef',
@@ -45,7 +45,8 @@ const LEGACY_CROSSPLANE_FIELDS = [
   'claimRef',
   'resourceRefs',
 ];
-const V2_CROSSPLANE_FIELDS = ['crossplane'];
+/** Where Crossplane v2 keeps its own fields in a composite's spec. */
+export const V2_CROSSPLANE_FIELDS = ['crossplane'];
 
 /** An XRD as read from the cluster, in either API version. */
 export interface XrdResource {

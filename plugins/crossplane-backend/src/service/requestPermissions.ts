@@ -1,9 +1,19 @@
 import {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
   createPermissionResourceRef,
   createPermissionRule,
 } from '@backstage/plugin-permission-node';
 import {
   InfrastructureRequest,
+  crossplaneRequestReadPermission,
   IS_REQUEST_OWNER_RULE,
   IsRequestOwnerParams,
   RESOURCE_TYPE_CROSSPLANE_REQUEST,
@@ -15,6 +25,12 @@ export type RequestPermissionResource = Pick<
   InfrastructureRequest,
   'offering' | 'environment' | 'entityRef' | 'ownerRef' | 'requestedBy'
 >;
+
+/** Decides a permission decision, possibly conditional, on one request. */
+export type RequestAuthorizer = (
+  decision: PolicyDecision,
+  request: RequestPermissionResource,
+) => boolean;
 
 /**
  * The permission resource of a request. Requests are decided one at a time in memory, so the
@@ -49,3 +65,17 @@ export const isRequestOwnerRule = createPermissionRule({
     return params;
   },
 });
+
+/** Throws NotAllowedError unless the caller may see requests and the resources they made. */
+export async function authorizeRequestRead(
+  permissions: PermissionsService,
+  credentials: BackstageCredentials,
+): Promise<void> {
+  const [decision] = await permissions.authorize(
+    [{ permission: crossplaneRequestReadPermission }],
+    { credentials },
+  );
+  if (decision.result !== AuthorizeResult.ALLOW) {
+    throw new NotAllowedError('You may not see requests for infrastructure');
+  }
+}
