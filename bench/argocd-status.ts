@@ -18,7 +18,6 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import {
-  KubernetesRequestCounts,
   StandInAddress,
   standInClusterConfig,
   standInKubeConfig,
@@ -30,83 +29,17 @@ import {
   matchesSelection,
   parseApplicationSelection,
 } from '@paved/plugin-argocd-common';
-import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Agent, Server, request } from 'node:http';
-import { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import express from 'express';
-import {
-  BENCH_LABEL,
-  BenchApplication,
-  ClustersMessage,
-  ParentMessage,
-} from './argocdClusters';
+import { BENCH_LABEL, BenchApplication } from './argocdApplications';
+import { BenchClusters } from './clusters';
+import { BenchClient, client, summarise, sumCounts, until } from './measure';
 
 const VIEWS = 1000;
 const WARM_UP_VIEWS = 100;
 const GOAL_P95_MS = 20;
 
 type ClusterAccess = StandInAddress;
-
-/** The child process holding the three stand-in clusters, spoken to over IPC. */
-class Clusters {
-  private readonly waiting: Array<(message: ClustersMessage) => void> = [];
-
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (message: ClustersMessage | { type: 'watch' }) => {
-      // The TypeScript loader reports every file it compiles over IPC; those are no answers.
-      if (message.type !== 'watch') {
-        this.waiting.shift()?.(message);
-      }
-    });
-  }
-
-  static async start(): Promise<{
-    clusters: Clusters;
-    access: ClusterAccess[];
-    token: string;
-  }> {
-    const child = fork(join(__dirname, 'argocdClusters.ts'), [], {
-      execArgv: [
-        '--require',
-        require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-      ],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const clusters = new Clusters(child);
-    const ready = await clusters.next<'ready'>();
-    return { clusters, access: ready.clusters, token: ready.token };
-  }
-
-  private next<T extends ClustersMessage['type']>(): Promise<
-    Extract<ClustersMessage, { type: T }>
-  > {
-    return new Promise((resolve, reject) => {
-      this.waiting.push(message => resolve(message as any));
-      this.child.once('exit', code =>
-        reject(new Error(`bench clusters exited with ${code}`)),
-      );
-    });
-  }
-
-  async ask<T extends ClustersMessage['type']>(
-    message: ParentMessage,
-  ): Promise<Extract<ClustersMessage, { type: T }>> {
-    const answer = this.next<T>();
-    this.child.send(message);
-    return answer;
-  }
-
-  async stop() {
-    if (this.child.exitCode !== null || !this.child.connected) {
-      return;
-    }
-    const exited = new Promise(resolve => this.child.once('exit', resolve));
-    this.child.send({ type: 'stop' } satisfies ParentMessage);
-    await exited;
-  }
-}
 
 /** One catalog Component per component, annotated by name (60 %) or by selector (40 %). */
 function benchEntities(applications: BenchApplication[]): Entity[] {
@@ -248,41 +181,9 @@ function perViewFetchPlugin(clusters: ClusterAccess[], token: string) {
   });
 }
 
-/** GET with the bench's token over a keep-alive connection; resolves with status and body. */
-function client(server: Server, token: string) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const { port } = server.address() as AddressInfo;
-  return (path: string) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          agent,
-          headers: { authorization: `Bearer ${token}` },
-        },
-        res => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', chunk => {
-            body += chunk;
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-}
-
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-}
-
 /** Serves each entity's card view once, one at a time, and returns the latencies in ms. */
 async function views(
-  get: ReturnType<typeof client>,
+  get: BenchClient,
   base: string,
   entities: Entity[],
   expect: (entity: Entity, body: any) => void,
@@ -313,24 +214,6 @@ async function heapAfterGc(): Promise<number> {
   return process.memoryUsage().heapUsed;
 }
 
-function sumCounts(counts: Record<string, KubernetesRequestCounts>) {
-  const all = Object.values(counts);
-  return {
-    total: all.reduce((n, c) => n + c.total, 0),
-    watches: all.reduce((n, c) => n + c.watches, 0),
-  };
-}
-
-async function until(what: string, check: () => Promise<boolean>) {
-  const deadline = Date.now() + 60_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting until ${what}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-}
-
 async function main() {
   const startedAt = Date.now();
   const log = (message: string) =>
@@ -339,7 +222,11 @@ async function main() {
     );
 
   log('starting 3 stand-in clusters in a child process');
-  const { clusters, access, token: kubernetesToken } = await Clusters.start();
+  const {
+    clusters,
+    access,
+    token: kubernetesToken,
+  } = await BenchClusters.start();
   try {
     const { applications, jsonBytes } = await clusters.ask<'created'>({
       type: 'create',
@@ -474,17 +361,8 @@ async function main() {
 
     await backend.stop();
 
-    const summary = (latencies: number[]) => {
-      const sorted = [...latencies].sort((a, b) => a - b);
-      return {
-        p50: percentile(sorted, 0.5),
-        p95: percentile(sorted, 0.95),
-        p99: percentile(sorted, 0.99),
-        max: sorted[sorted.length - 1],
-      };
-    };
-    const cache = summary(cacheLatencies);
-    const direct = summary(directLatencies);
+    const cache = summarise(cacheLatencies);
+    const direct = summarise(directLatencies);
     const cacheRequests = sumCounts(cacheCounts);
     const directRequests = sumCounts(directCounts);
     const cacheBytes = heapWithCache - heapWithoutCache;

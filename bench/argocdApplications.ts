@@ -1,27 +1,10 @@
 /*
- * The clusters side of bench/argocd-status.ts, run as a child process so the stand-ins' CPU and
- * memory stay out of the measured backend's process, as a real cluster's would. Starts three
- * Kubernetes API stand-ins (controllers off: the Applications' status is what this file writes),
- * fills them with Argo CD Applications, and answers the parent over IPC:
- *   { type: 'create' }         -> { type: 'created', applications, jsonBytes }
- *   { type: 'resetCounts' }    -> { type: 'counts', counts }   (the counts before the reset)
- *   { type: 'counts' }         -> { type: 'counts', counts }
- *   { type: 'deleteAll' }      -> { type: 'deleted' }
- *   { type: 'stop' }           -> exits
- * It announces itself with { type: 'ready', clusters, token }.
+ * The Argo CD Applications of bench/argocd-status.ts: 2,000 of them for 1,000 components on three
+ * clusters, with names, namespaces, projects and statuses varied by a seeded generator, so every
+ * run creates the same ones. bench/clusters.ts creates them in its stand-ins.
  */
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import {
-  KubernetesRequestCounts,
-  KubernetesStandIn,
-  StandInAddress,
-  standInKubeConfig,
-  startKubernetesStandIn,
-} from '@paved/sandbox';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
-export const CLUSTER_NAMES = ['dev', 'staging', 'prod'];
-export const APPLICATION_COUNT = 2000;
 export const COMPONENT_COUNT = 1000;
 /** Every bench Application carries this label, so one selector can see them all. */
 export const BENCH_LABEL = 'paved.dev/bench';
@@ -34,28 +17,6 @@ export interface BenchApplication {
   component: string;
   project: string;
 }
-
-export type ClustersMessage =
-  | {
-      type: 'ready';
-      token: string;
-      clusters: StandInAddress[];
-    }
-  | {
-      type: 'created';
-      applications: BenchApplication[];
-      /** The Applications' size as JSON, to set the cache's memory against. */
-      jsonBytes: number;
-    }
-  | { type: 'counts'; counts: Record<string, KubernetesRequestCounts> }
-  | { type: 'deleted' };
-
-export type ParentMessage =
-  | { type: 'create' }
-  | { type: 'resetCounts' }
-  | { type: 'counts' }
-  | { type: 'deleteAll' }
-  | { type: 'stop' };
 
 const DOMAINS = [
   'cart',
@@ -287,130 +248,4 @@ export function benchApplications(): Array<{
     }
   }
   return result;
-}
-
-/** Runs `tasks` with at most `limit` at a time. */
-async function inParallel<T>(
-  items: T[],
-  limit: number,
-  task: (item: T) => Promise<unknown>,
-) {
-  let cursor = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (cursor < items.length) {
-        const item = items[cursor++];
-        await task(item);
-      }
-    }),
-  );
-}
-
-async function main() {
-  const token = randomBytes(24).toString('hex');
-  const clusters: KubernetesStandIn[] = [];
-  for (const clusterName of CLUSTER_NAMES) {
-    clusters.push(
-      await startKubernetesStandIn({
-        clusterName,
-        token,
-        tls: clusters[0]?.tls,
-        controllers: { argoCd: false, crossplane: false, workloads: false },
-      }),
-    );
-  }
-  const clientFor = (standIn: KubernetesStandIn) => {
-    const kubeConfig = standInKubeConfig(standIn, token);
-    return {
-      core: kubeConfig.makeApiClient(CoreV1Api),
-      custom: kubeConfig.makeApiClient(CustomObjectsApi),
-    };
-  };
-  const clients = new Map(clusters.map(c => [c.clusterName, clientFor(c)]));
-  const fixtures = benchApplications();
-  const send = (message: ClustersMessage) => process.send!(message);
-  const counts = () =>
-    Object.fromEntries(clusters.map(c => [c.clusterName, c.requests()]));
-
-  process.on('message', async (message: ParentMessage) => {
-    switch (message.type) {
-      case 'create': {
-        for (const cluster of CLUSTER_NAMES) {
-          const namespaces = new Set(
-            fixtures
-              .filter(f => f.app.cluster === cluster)
-              .map(f => f.app.namespace),
-          );
-          for (const name of namespaces) {
-            await clients
-              .get(cluster)!
-              .core.createNamespace({ body: { metadata: { name } } });
-          }
-        }
-        await inParallel(fixtures, 16, ({ app, body }) =>
-          clients.get(app.cluster)!.custom.createNamespacedCustomObject({
-            group: 'argoproj.io',
-            version: 'v1alpha1',
-            plural: 'applications',
-            namespace: app.namespace,
-            body,
-          }),
-        );
-        send({
-          type: 'created',
-          applications: fixtures.map(f => f.app),
-          jsonBytes: fixtures.reduce(
-            (sum, f) => sum + Buffer.byteLength(JSON.stringify(f.body)),
-            0,
-          ),
-        });
-        return;
-      }
-      case 'resetCounts': {
-        const before = counts();
-        clusters.forEach(c => c.resetRequestCounts());
-        send({ type: 'counts', counts: before });
-        return;
-      }
-      case 'counts':
-        send({ type: 'counts', counts: counts() });
-        return;
-      case 'deleteAll':
-        await inParallel(fixtures, 16, ({ app }) =>
-          clients.get(app.cluster)!.custom.deleteNamespacedCustomObject({
-            group: 'argoproj.io',
-            version: 'v1alpha1',
-            plural: 'applications',
-            namespace: app.namespace,
-            name: app.name,
-          }),
-        );
-        send({ type: 'deleted' });
-        return;
-      case 'stop':
-        await Promise.all(clusters.map(c => c.stop()));
-        process.exit(0);
-        return;
-      default:
-        return;
-    }
-  });
-  // Without the parent there is nobody to serve.
-  process.on('disconnect', () => process.exit(0));
-  send({
-    type: 'ready',
-    token,
-    clusters: clusters.map(({ clusterName, url, caData }) => ({
-      clusterName,
-      url,
-      caData,
-    })),
-  });
-}
-
-if (require.main === module) {
-  main().catch(error => {
-    process.stderr.write(`bench clusters failed: ${error.stack ?? error}\n`);
-    process.exit(1);
-  });
 }
