@@ -3,6 +3,7 @@
  * the page of GitHub's docs that error bodies point at, and a handler that
  * answers from the model and the bare repositories.
  */
+import { branchRuleRoutes } from './branchRules';
 import { commitStatusRoutes } from './commitStatuses';
 import { ApiError, notFound, validationFailed } from './errors';
 import { gitDataRoutes } from './gitData';
@@ -241,6 +242,7 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
     // Before `commits/*ref`, which would take `{ref}/status` for a ref.
     ...commitStatusRoutes(model, urls),
     ...gitDataRoutes(model, urls),
+    ...branchRuleRoutes(model),
 
     route(
       'GET',

@@ -3,12 +3,16 @@ import { CheckResult, EntityScorecard } from '@paved/plugin-scorecards-common';
 /**
  * The level an entity reached and what stands before the next one. A level is reached when every
  * check of it and of every level below passes; an unknown outcome does not pass, so an entity is
- * never placed higher than its facts show.
+ * never placed higher than its facts show. A level without checks is passed over: nothing shows
+ * that an entity deserves it.
  */
 export function placeOnLevels(
-  levels: string[],
+  configuredLevels: string[],
   checks: CheckResult[],
 ): Pick<EntityScorecard, 'level' | 'nextLevel'> {
+  const levels = configuredLevels.filter(level =>
+    checks.some(check => check.level === level),
+  );
   let reached = -1;
   for (const [index, level] of levels.entries()) {
     const passed = checks
