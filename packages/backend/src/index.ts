@@ -58,6 +58,11 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@paved/plugin-argocd-backend'));
 // Self-service infrastructure: the offered Crossplane XRDs and their request forms.
 backend.add(import('@paved/plugin-crossplane-backend'));
+// Scorecards: Tech Insights collects facts with Paved's retrievers; scorecards scores them.
+backend.add(import('@backstage-community/plugin-tech-insights-backend'));
+backend.add(import('@paved/plugin-tech-insights-backend-module-catalog'));
+backend.add(import('@paved/plugin-tech-insights-backend-module-github'));
+backend.add(import('@paved/plugin-scorecards-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 // Events travel between replicas through the database, so signals reach every browser.

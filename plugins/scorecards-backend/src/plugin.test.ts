@@ -14,6 +14,8 @@ import {
   EntityScorecard,
   RollUpsResponse,
 } from '@paved/plugin-scorecards-common';
+import { InsightFacts } from '@backstage-community/plugin-tech-insights-common';
+import { JsonValue } from '@backstage/types';
 import request from 'supertest';
 import { scorecardsPlugin } from './plugin';
 
@@ -73,7 +75,7 @@ function component(name: string, owner: string, system?: string): Entity {
 
 // What Tech Insights holds: cart has a README but no CI, payments has both (read before GitHub
 // rate-limited, so stale), search has never been collected.
-const facts: Record<string, Record<string, unknown>> = {
+const facts: Record<string, Record<string, JsonValue>> = {
   'component:default/cart': {
     hasReadme: true,
     hasCiWorkflow: false,
@@ -90,13 +92,13 @@ const techInsights: Partial<TechInsightsService> = {
   async getFactSchemas() {
     return [
       {
-        hasReadme: { type: 'boolean' },
-        hasCiWorkflow: { type: 'boolean' },
-        stale: { type: 'boolean' },
+        hasReadme: { type: 'boolean', description: 'A README' },
+        hasCiWorkflow: { type: 'boolean', description: 'A CI workflow' },
+        stale: { type: 'boolean', description: 'Last facts known' },
       },
     ];
   },
-  async getFacts(entity) {
+  async getFacts(entity): Promise<InsightFacts> {
     const row =
       facts[
         `${entity.kind}:${entity.namespace}/${entity.name}`.toLocaleLowerCase()
@@ -106,7 +108,7 @@ const techInsights: Partial<TechInsightsService> = {
           [GITHUB]: {
             timestamp: '2026-12-01T00:00:00Z',
             version: '0.1.0',
-            facts: row as any,
+            facts: row,
           },
         }
       : {};

@@ -131,12 +131,24 @@ export function createGithubFactRetriever(options: {
       };
       const clients = new Map<string, ConditionalGithubClient>();
       const facts: TechInsightFact[] = [];
-      const queue = [...items];
-      const worker = async () => {
-        for (let entity = queue.shift(); entity; entity = queue.shift()) {
-          const fact = await factFor(entity);
-          if (fact) facts.push(fact);
+      const clientFor = async (
+        integration: GithubIntegration,
+        repository: string,
+      ) => {
+        const apiBaseUrl = integration.config.apiBaseUrl!;
+        let client = clients.get(apiBaseUrl);
+        if (!client) {
+          const { token } = await credentialsProvider.getCredentials({
+            url: repository,
+          });
+          client = new ConditionalGithubClient(
+            new Octokit({ auth: token, baseUrl: apiBaseUrl }),
+            store,
+            apiBaseUrl,
+          );
+          clients.set(apiBaseUrl, client);
         }
+        return client;
       };
 
       const factFor = async (
@@ -182,26 +194,13 @@ export function createGithubFactRetriever(options: {
         }
       };
 
-      const clientFor = async (
-        integration: GithubIntegration,
-        repository: string,
-      ) => {
-        const apiBaseUrl = integration.config.apiBaseUrl!;
-        let client = clients.get(apiBaseUrl);
-        if (!client) {
-          const { token } = await credentialsProvider.getCredentials({
-            url: repository,
-          });
-          client = new ConditionalGithubClient(
-            new Octokit({ auth: token, baseUrl: apiBaseUrl }),
-            store,
-            apiBaseUrl,
-          );
-          clients.set(apiBaseUrl, client);
+      const queue = [...items];
+      const worker = async () => {
+        for (let entity = queue.shift(); entity; entity = queue.shift()) {
+          const fact = await factFor(entity);
+          if (fact) facts.push(fact);
         }
-        return client;
       };
-
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       for (const client of clients.values()) {
         summary.sent += client.counts.sent;

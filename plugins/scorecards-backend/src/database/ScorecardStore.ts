@@ -52,20 +52,6 @@ export interface ScorecardStore {
   deleteHistoryBefore(day: string): Promise<number>;
 }
 
-const stores = new WeakMap<DatabaseService, Promise<DatabaseScorecardStore>>();
-
-/** The store of a database, migrated once however many callers ask for it. */
-export function scorecardStoreFor(
-  database: DatabaseService,
-): Promise<ScorecardStore> {
-  let store = stores.get(database);
-  if (!store) {
-    store = DatabaseScorecardStore.create(database);
-    stores.set(database, store);
-  }
-  return store;
-}
-
 /** `YYYY-MM-DD` of a time, UTC. */
 export function dayOf(time: Date): string {
   return time.toISOString().slice(0, 10);
@@ -207,4 +193,18 @@ export class DatabaseScorecardStore implements ScorecardStore {
   async deleteHistoryBefore(day: string): Promise<number> {
     return this.db('scorecard_history').where('day', '<', day).delete();
   }
+}
+
+const stores = new WeakMap<DatabaseService, Promise<DatabaseScorecardStore>>();
+
+/** The store of a database, migrated once however many callers ask for it. */
+export function scorecardStoreFor(
+  database: DatabaseService,
+): Promise<ScorecardStore> {
+  let store = stores.get(database);
+  if (!store) {
+    store = DatabaseScorecardStore.create(database);
+    stores.set(database, store);
+  }
+  return store;
 }
