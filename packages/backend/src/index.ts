@@ -62,6 +62,11 @@ backend.add(import('@paved/plugin-argocd-backend'));
 backend.add(import('@paved/plugin-crossplane-backend'));
 // Each requested resource as a catalog Resource, owned by the team, linked to its request.
 backend.add(import('@paved/plugin-catalog-backend-module-crossplane'));
+// Scorecards: Tech Insights collects facts with Paved's retrievers; scorecards scores them.
+backend.add(import('@backstage-community/plugin-tech-insights-backend'));
+backend.add(import('@paved/plugin-tech-insights-backend-module-catalog'));
+backend.add(import('@paved/plugin-tech-insights-backend-module-github'));
+backend.add(import('@paved/plugin-scorecards-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 // Events travel between replicas through the database, so signals reach every browser.

@@ -48,6 +48,11 @@ interface ApplicationsBody {
   instances: { instance: string; status: string; error?: string }[];
 }
 
+interface ScorecardBody {
+  level: string | null;
+  checks: { id: string; outcome: 'pass' | 'fail' | 'unknown' }[];
+}
+
 interface HistoryBody {
   history: { revision: string; commit?: { message: string } }[];
 }
@@ -214,6 +219,44 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
         history.history[0].commit?.message,
         JSON.stringify(history.history[0]),
       );
+    });
+
+    it('scores a demo service from its GitHub repository and catalog entry; its owner re-runs it, the guest may not', async () => {
+      const path = `/api/scorecards/entity/default/component/${demoComponent}`;
+      const engineer = await signInWithGitHub(portal.baseUrl, paymentsEngineer);
+      const outcomes = (body: ScorecardBody) =>
+        Object.fromEntries(body.checks.map(c => [c.id, c.outcome]));
+      // Tech Insights collects facts shortly after start; until then every check is unknown.
+      const scored = await eventually(
+        'facts from GitHub and the catalog behind the scorecard',
+        async () => {
+          const res = await fetch(`${portal.baseUrl}${path}/run`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${engineer}` },
+          });
+          assert.equal(res.status, 200, await res.clone().text());
+          const body = (await res.json()) as ScorecardBody;
+          const outcome = outcomes(body);
+          return outcome['has-readme'] !== 'unknown' &&
+            outcome['owner-is-group'] !== 'unknown'
+            ? body
+            : undefined;
+        },
+        90_000,
+      );
+      // The sandbox seeds every repository with a README and every service with a CI workflow.
+      assert.equal(outcomes(scored)['has-readme'], 'pass');
+      assert.equal(outcomes(scored)['ci-workflow'], 'pass');
+      assert.equal(outcomes(scored)['owner-is-group'], 'pass');
+      assert.equal(scored.level === null, false, JSON.stringify(scored));
+
+      const read = await portal.getJson<ScorecardBody>(path, token);
+      assert.deepEqual(read, scored);
+      const guest = await fetch(`${portal.baseUrl}${path}/run`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      assert.equal(guest.status, 403);
     });
 
     it('lists the infrastructure on offer with a request form for each, from both clusters', async () => {

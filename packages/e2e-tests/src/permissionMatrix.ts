@@ -112,4 +112,13 @@ export const expectedDecisions: Record<string, Record<Role, Decision>> = {
     approver: 'ALLOW',
     admin: 'ALLOW',
   },
+
+  // Scorecards are open to read; a scorecard is re-run by the entity's owners (IS_ENTITY_OWNER,
+  // asked about payments-service). Tech Insights' facts and checks are open to read; running its
+  // checks through its own API is left to admins (Paved's scorecards run them).
+  'scorecards.result.read': everyone('ALLOW'),
+  'scorecards.entity.rerun': paymentsOwners,
+  'tech-insights.check.read': everyone('ALLOW'),
+  'tech-insights.fact-retriever.read': everyone('ALLOW'),
+  'tech-insights.check.run': adminsOnly,
 };

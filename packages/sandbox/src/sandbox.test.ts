@@ -142,7 +142,9 @@ describe('the sandbox seeded with the demo organisation', () => {
       baseUrl: sandbox.github.apiUrl,
       auth: sandbox.token,
     });
-  }, 60_000);
+    // Seeding walks every Application through its repo's history; in the unit layer it shares
+    // two cores with every other package's tests, and then takes well over a minute.
+  }, 180_000);
 
   afterAll(async () => {
     await sandbox?.stop();

@@ -14,6 +14,7 @@ import {
   argocdApplicationCreatePermission,
   argocdApplicationManifestReadPermission,
 } from '@paved/plugin-argocd-common';
+import { scorecardsEntityRerunPermission } from '@paved/plugin-scorecards-common';
 import { PolicyQuery } from '@backstage/plugin-permission-node';
 import { PavedPermissionPolicy } from './PavedPermissionPolicy';
 import { readRoleConfig } from './roles';
@@ -100,6 +101,18 @@ describe('PavedPermissionPolicy', () => {
           claims: ['user:default/priya', 'group:default/team-storefront'],
         },
       },
+    });
+  });
+
+  it("lets an entity's owners, not the guest, re-run its scorecard", async () => {
+    const rerun = { permission: scorecardsEntityRerunPermission };
+    expect(await decide('user:default/priya', rerun)).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      conditions: { rule: 'IS_ENTITY_OWNER' },
+    });
+    expect(await decide('user:development/guest', rerun)).toEqual({
+      result: AuthorizeResult.DENY,
     });
   });
 

@@ -29,6 +29,7 @@ import {
   crossplaneRequestConditions,
   crossplaneRequestCreatePermission,
 } from '@paved/plugin-crossplane-common';
+import { scorecardsEntityRerunPermission } from '@paved/plugin-scorecards-common';
 import { Caller, callerOf, RoleConfig } from './roles';
 
 const ALLOW: PolicyDecision = { result: AuthorizeResult.ALLOW };
@@ -132,6 +133,8 @@ export class PavedPermissionPolicy implements PermissionPolicy {
       [crossplaneRequestApprovePermission.name]: caller =>
         caller.isApprover ? ALLOW : DENY,
       [auditLogReadPermission.name]: adminsOnly,
+      // A team scores its own service again after fixing something; reading scorecards is open.
+      [scorecardsEntityRerunPermission.name]: entityOwners,
     };
   }
 

@@ -3,6 +3,7 @@
  * the page of GitHub's docs that error bodies point at, and a handler that
  * answers from the model and the bare repositories.
  */
+import { branchRuleRoutes } from './branchRules';
 import { commitStatusRoutes } from './commitStatuses';
 import { ApiError, notFound, validationFailed } from './errors';
 import { contentsWriteRoutes } from './contentsWrites';
@@ -245,6 +246,7 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
     ...gitDataRoutes(model, urls),
     ...contentsWriteRoutes(model, urls),
     ...pullRequestUpdateRoutes(model, urls, fullPull),
+    ...branchRuleRoutes(model),
 
     route(
       'GET',

@@ -1,0 +1,311 @@
+import {
+  createServiceFactory,
+  SchedulerServiceTaskInvocationDefinition,
+} from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  TechInsightsService,
+  techInsightsServiceRef,
+} from '@backstage-community/plugin-tech-insights-node';
+import {
+  EntityScorecard,
+  RollUpsResponse,
+} from '@paved/plugin-scorecards-common';
+import { InsightFacts } from '@backstage-community/plugin-tech-insights-common';
+import { JsonValue } from '@backstage/types';
+import request from 'supertest';
+import { scorecardsPlugin } from './plugin';
+
+const GITHUB = 'githubRepositoryFactRetriever';
+
+const checks = [
+  {
+    id: 'has-readme',
+    title: 'README',
+    description: 'The repository has a README',
+    level: 'Bronze',
+    factIds: [GITHUB],
+    rule: {
+      conditions: {
+        all: [{ fact: 'hasReadme', operator: 'equal', value: true }],
+      },
+    },
+    remediation: { text: 'Add a README.md' },
+  },
+  {
+    id: 'has-ci',
+    title: 'CI workflow',
+    description: 'A GitHub Actions workflow runs on changes',
+    level: 'Silver',
+    factIds: [GITHUB],
+    rule: {
+      conditions: {
+        all: [{ fact: 'hasCiWorkflow', operator: 'equal', value: true }],
+      },
+    },
+    remediation: {
+      text: 'Add .github/workflows/ci.yaml',
+      url: 'https://docs.github.com/actions',
+    },
+  },
+];
+
+function component(name: string, owner: string, system?: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      type: 'service',
+      owner,
+      lifecycle: 'production',
+      ...(system ? { system } : {}),
+    },
+    relations: [
+      { type: 'ownedBy', targetRef: `group:default/${owner}` },
+      ...(system
+        ? [{ type: 'partOf', targetRef: `system:default/${system}` }]
+        : []),
+    ],
+  };
+}
+
+// What Tech Insights holds: cart has a README but no CI, payments has both (read before GitHub
+// rate-limited, so stale), search has never been collected.
+const facts: Record<string, Record<string, JsonValue>> = {
+  'component:default/cart': {
+    hasReadme: true,
+    hasCiWorkflow: false,
+    stale: false,
+  },
+  'component:default/payments': {
+    hasReadme: true,
+    hasCiWorkflow: true,
+    stale: true,
+  },
+};
+
+const techInsights: Partial<TechInsightsService> = {
+  async getFactSchemas() {
+    return [
+      {
+        hasReadme: { type: 'boolean', description: 'A README' },
+        hasCiWorkflow: { type: 'boolean', description: 'A CI workflow' },
+        stale: { type: 'boolean', description: 'Last facts known' },
+      },
+    ];
+  },
+  async getFacts(entity): Promise<InsightFacts> {
+    const row =
+      facts[
+        `${entity.kind}:${entity.namespace}/${entity.name}`.toLocaleLowerCase()
+      ];
+    return row
+      ? {
+          [GITHUB]: {
+            timestamp: '2026-12-01T00:00:00Z',
+            version: '0.1.0',
+            facts: row,
+          },
+        }
+      : {};
+  },
+};
+
+describe('scorecards plugin', () => {
+  let server: request.Agent;
+  let stop: () => Promise<void>;
+  let allow = true;
+  const audited: Array<{ eventId: string; outcome: string }> = [];
+  const scheduled: SchedulerServiceTaskInvocationDefinition[] = [];
+
+  beforeAll(async () => {
+    const backend = await startTestBackend({
+      features: [
+        scorecardsPlugin,
+        mockServices.rootConfig.factory({ data: { scorecards: { checks } } }),
+        catalogServiceMock.factory({
+          entities: [
+            component('cart', 'team-a', 'shop'),
+            component('search', 'team-a', 'shop'),
+            component('payments', 'team-b'),
+          ],
+        }),
+        createServiceFactory({
+          service: techInsightsServiceRef,
+          deps: {},
+          factory: () => techInsights as TechInsightsService,
+        }),
+        mockServices.permissions.mock({
+          async authorize(requests) {
+            return requests.map(() => ({
+              result: allow ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+            }));
+          },
+        }).factory,
+        mockServices.scheduler.mock({
+          async scheduleTask(task) {
+            scheduled.push(task);
+          },
+        }).factory,
+        mockServices.auditor.mock({
+          async createEvent({ eventId }) {
+            return {
+              async success() {
+                audited.push({ eventId, outcome: 'success' });
+              },
+              async fail() {
+                audited.push({ eventId, outcome: 'fail' });
+              },
+            };
+          },
+        }).factory,
+      ],
+    });
+    server = request.agent(backend.server);
+    stop = () => backend.stop();
+  });
+
+  afterAll(() => stop?.());
+
+  beforeEach(() => {
+    allow = true;
+    audited.length = 0;
+  });
+
+  it('has not scored an entity before a run', async () => {
+    const res = await server.get(
+      '/api/scorecards/entity/default/component/cart',
+    );
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toMatch(
+      /component:default\/cart has not been scored/,
+    );
+  });
+
+  it('re-runs one entity for an allowed user: level, next level and what is missing, audited', async () => {
+    const res = await server.post(
+      '/api/scorecards/entity/default/component/cart/run',
+    );
+    expect(res.status).toBe(200);
+    const scorecard: EntityScorecard = res.body;
+    expect(scorecard.level).toBe('Bronze');
+    expect(scorecard.stale).toBe(false);
+    expect(scorecard.nextLevel?.level).toBe('Silver');
+    expect(scorecard.nextLevel?.missing).toEqual([
+      expect.objectContaining({
+        id: 'has-ci',
+        outcome: 'fail',
+        facts: { [GITHUB]: { hasCiWorkflow: false } },
+        remediation: {
+          text: 'Add .github/workflows/ci.yaml',
+          url: 'https://docs.github.com/actions',
+        },
+      }),
+    ]);
+    expect(audited).toEqual([{ eventId: 'entity-rerun', outcome: 'success' }]);
+
+    const read = await server.get(
+      '/api/scorecards/entity/default/component/cart',
+    );
+    expect(read.body).toEqual(scorecard);
+  });
+
+  it('refuses a re-run the policy denies, and audits the attempt', async () => {
+    allow = false;
+    const res = await server.post(
+      '/api/scorecards/entity/default/component/payments/run',
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toMatch(
+      /owners of component:default\/payments/,
+    );
+    expect(audited).toEqual([{ eventId: 'entity-rerun', outcome: 'fail' }]);
+    allow = true;
+    expect(
+      (await server.get('/api/scorecards/entity/default/component/payments'))
+        .status,
+    ).toBe(404);
+  });
+
+  it('scores every component on schedule: unknown without facts, stale kept, roll-ups adding up', async () => {
+    const task = scheduled.find(t => t.id === 'scorecards-score-all');
+    await task!.fn(new AbortController().signal);
+
+    const search = await server.get(
+      '/api/scorecards/entity/default/component/search',
+    );
+    expect(search.body.level).toBeNull();
+    expect(
+      search.body.checks.map((c: { outcome: string }) => c.outcome),
+    ).toEqual(['unknown', 'unknown']);
+
+    const payments = await server.get(
+      '/api/scorecards/entity/default/component/payments',
+    );
+    expect(payments.body).toMatchObject({
+      level: 'Silver',
+      stale: true,
+      nextLevel: null,
+    });
+
+    const owners: RollUpsResponse = (
+      await server.get('/api/scorecards/rollups/owners')
+    ).body;
+    expect(owners.rollUps).toEqual([
+      {
+        entityRef: 'group:default/team-a',
+        total: 2,
+        levels: { Bronze: 1, none: 1 },
+      },
+      { entityRef: 'group:default/team-b', total: 1, levels: { Silver: 1 } },
+    ]);
+    const systems: RollUpsResponse = (
+      await server.get('/api/scorecards/rollups/systems')
+    ).body;
+    expect(systems.rollUps).toEqual([
+      {
+        entityRef: 'system:default/shop',
+        total: 2,
+        levels: { Bronze: 1, none: 1 },
+      },
+    ]);
+
+    const org = (await server.get('/api/scorecards/history?days=7')).body;
+    expect(org.days).toEqual([
+      {
+        day: new Date().toISOString().slice(0, 10),
+        levels: { Bronze: 1, Silver: 1, none: 1 },
+      },
+    ]);
+    const cart = (
+      await server.get('/api/scorecards/entity/default/component/cart/history')
+    ).body;
+    expect(cart.days).toEqual([
+      expect.objectContaining({
+        level: 'Bronze',
+        passed: 1,
+        failed: 1,
+        unknown: 0,
+      }),
+    ]);
+  });
+
+  it('answers bad input with a 400 naming the field', async () => {
+    const res = await server.get('/api/scorecards/rollups/teams');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/groupBy/);
+    const days = await server.get('/api/scorecards/history?days=0');
+    expect(days.status).toBe(400);
+    expect(days.body.error.message).toMatch(/days/);
+  });
+
+  it('refuses reading when the policy denies it', async () => {
+    allow = false;
+    const res = await server.get('/api/scorecards/rollups/owners');
+    expect(res.status).toBe(403);
+  });
+});

@@ -1,0 +1,77 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { techInsightsServiceRef } from '@backstage-community/plugin-tech-insights-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { scorecardsPermissions } from '@paved/plugin-scorecards-common';
+import { readScorecardsConfig } from './config';
+import { scorecardStoreFor } from './database/ScorecardStore';
+import { createRouter } from './router';
+import { ScorecardService } from './service/ScorecardService';
+
+/**
+ * Scorecards: scores catalog components against configured checks on Tech Insights facts, with
+ * levels, history and team and system roll-ups.
+ */
+export const scorecardsPlugin = createBackendPlugin({
+  pluginId: 'scorecards',
+  register(env) {
+    env.registerInit({
+      deps: {
+        auditor: coreServices.auditor,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
+        config: coreServices.rootConfig,
+        database: coreServices.database,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        logger: coreServices.logger,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
+        techInsights: techInsightsServiceRef,
+      },
+      async init({
+        auditor,
+        auth,
+        catalog,
+        config,
+        database,
+        httpAuth,
+        httpRouter,
+        logger,
+        permissions,
+        permissionsRegistry,
+        scheduler,
+        techInsights,
+      }) {
+        const scorecardsConfig = readScorecardsConfig(config);
+        if (scorecardsConfig.checks.length === 0) {
+          logger.warn(
+            'No checks under scorecards.checks: every entity scores no level',
+          );
+        }
+        permissionsRegistry.addPermissions(scorecardsPermissions);
+        const service = new ScorecardService({
+          config: scorecardsConfig,
+          store: await scorecardStoreFor(database),
+          catalog,
+          techInsights,
+          logger,
+        });
+        // The scheduler's lock makes one replica score at a time.
+        await scheduler.scheduleTask({
+          id: 'scorecards-score-all',
+          ...scorecardsConfig.schedule,
+          fn: async () => {
+            await service.scoreAll(await auth.getOwnServiceCredentials());
+          },
+        });
+        httpRouter.use(
+          await createRouter({ service, httpAuth, permissions, auditor }),
+        );
+      },
+    });
+  },
+});

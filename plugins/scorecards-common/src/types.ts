@@ -1,0 +1,87 @@
+/** A JSON value as facts carry them. */
+export type FactValue =
+  | string
+  | number
+  | boolean
+  | null
+  | FactValue[]
+  | { [key: string]: FactValue };
+
+/**
+ * How a check came out for an entity: `unknown` when a fact it reads has not been collected for
+ * the entity (yet), so a missing source never counts as a failure.
+ */
+export type CheckOutcome = 'pass' | 'fail' | 'unknown';
+
+/** What to do about a failing check. */
+export interface Remediation {
+  text: string;
+  /** A page explaining the fix, or a Paved action that makes it. */
+  url?: string;
+}
+
+/** One check's outcome for one entity, with the facts it was decided on. */
+export interface CheckResult {
+  id: string;
+  title: string;
+  description: string;
+  /** The level this check belongs to. */
+  level: string;
+  outcome: CheckOutcome;
+  /** The values of the facts the check reads, by fact retriever id and then fact name. */
+  facts: Record<string, Record<string, FactValue>>;
+  remediation: Remediation;
+  /** True when a fact behind this result could not be refreshed and is the last one known. */
+  stale: boolean;
+}
+
+/** An entity's scorecard: `GET /entity/:namespace/:kind/:name`. */
+export interface EntityScorecard {
+  entityRef: string;
+  /** The highest level whose checks, and those of every level below, all pass; null: none. */
+  level: string | null;
+  /** The next level to reach and the checks standing in the way; null at the top level. */
+  nextLevel: { level: string; missing: CheckResult[] } | null;
+  checks: CheckResult[];
+  /** ISO time of the evaluation. */
+  evaluatedAt: string;
+  /** True when any check was decided on facts that could not be refreshed. */
+  stale: boolean;
+}
+
+/** How many entities reached each level; `none` counts those below the first level. */
+export type LevelCounts = Record<string, number>;
+
+/** A team's or a system's entities by level: `GET /rollups/:groupBy`. */
+export interface RollUp {
+  /** The owner or system entity ref. */
+  entityRef: string;
+  total: number;
+  levels: LevelCounts;
+}
+
+/** Answer of `GET /rollups/:groupBy`. */
+export interface RollUpsResponse {
+  /** Level names from the lowest up, followed by `none` in `levels` when nothing is reached. */
+  levelOrder: string[];
+  rollUps: RollUp[];
+}
+
+/** One day of an entity's history. */
+export interface EntityHistoryPoint {
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  level: string | null;
+  passed: number;
+  failed: number;
+  unknown: number;
+}
+
+/** One day of the organisation's history: entities by the level they held that day. */
+export interface OrgHistoryPoint {
+  day: string;
+  levels: LevelCounts;
+}
+
+/** The key used in {@link LevelCounts} for entities that reached no level. */
+export const NO_LEVEL = 'none';

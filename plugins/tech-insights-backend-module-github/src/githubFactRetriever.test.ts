@@ -1,0 +1,203 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import {
+  DefaultGithubCredentialsProvider,
+  ScmIntegrations,
+} from '@backstage/integration';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { TechInsightFact } from '@backstage-community/plugin-tech-insights-node';
+import { GitHubStandIn, startGitHubStandIn } from '@paved/sandbox';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GithubFactStore } from './GithubFactStore';
+import {
+  GithubRunSummary,
+  createGithubFactRetriever,
+} from './githubFactRetriever';
+
+jest.setTimeout(60_000);
+
+const TOKEN = 'scorecards-github-token';
+
+function component(name: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      annotations: { 'github.com/project-slug': `acme/${name}` },
+    },
+    spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
+  };
+}
+
+const CI =
+  'name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n';
+
+describe('GitHub fact retriever against the GitHub stand-in', () => {
+  const databases = TestDatabases.create({ ids: ['POSTGRES_18', 'SQLITE_3'] });
+  let github: GitHubStandIn;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'scorecards-github-'));
+    github = await startGitHubStandIn({
+      tokens: [TOKEN],
+      dataDir,
+      org: 'acme',
+    });
+    // A repository with everything a Gold service has, a bare one, and one with a broken CODEOWNERS.
+    await github.createRepo('acme', 'complete', {
+      files: {
+        'README.md': '# Complete\n',
+        LICENSE: 'MIT License\n',
+        '.github/CODEOWNERS': '* @acme/team-a\n',
+        '.github/workflows/ci.yaml': CI,
+        '.github/dependabot.yml': 'version: 2\nupdates: []\n',
+      },
+    });
+    await github.protectBranch('acme', 'complete', 'main', {
+      required_pull_request_reviews: { required_approving_review_count: 1 },
+      required_status_checks: null,
+      enforce_admins: false,
+      restrictions: null,
+    });
+    await github.createRepo('acme', 'bare', {
+      files: { 'src/index.ts': 'export {};\n' },
+    });
+    await github.createRepo('acme', 'broken-owners', {
+      files: {
+        'docs/README.md': '# Docs\n',
+        'docs/CODEOWNERS': '* not-an-owner\n',
+        'renovate.json': '{}\n',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await github?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function setUp(databaseId: Parameters<typeof databases.init>[0]) {
+    const knex = await databases.init(databaseId);
+    const store = await GithubFactStore.create(mockServices.database({ knex }));
+    const config = new ConfigReader({
+      integrations: {
+        github: [
+          {
+            host: new URL(github.apiUrl).host,
+            apiBaseUrl: github.apiUrl,
+            token: TOKEN,
+          },
+        ],
+      },
+    });
+    const integrations = ScmIntegrations.fromConfig(config);
+    const runs: GithubRunSummary[] = [];
+    const retriever = createGithubFactRetriever({
+      catalog: catalogServiceMock({
+        entities: ['complete', 'bare', 'broken-owners'].map(component),
+      }),
+      integrations,
+      credentialsProvider:
+        DefaultGithubCredentialsProvider.fromIntegrations(integrations),
+      store,
+      logger: mockServices.logger.mock(),
+      onRun: summary => runs.push(summary),
+    });
+    const collect = async () => {
+      const facts = await retriever.handler({
+        config,
+        logger: mockServices.logger.mock(),
+        discovery: mockServices.discovery(),
+        auth: mockServices.auth(),
+        urlReader: mockServices.urlReader.mock(),
+      });
+      return new Map<string, TechInsightFact['facts']>(
+        facts.map(f => [f.entity.name, f.facts]),
+      );
+    };
+    return { collect, runs };
+  }
+
+  it.each(databases.eachSupportedId())(
+    'reads what each repository holds, then asks again with ETags and gets 304s (%p)',
+    async databaseId => {
+      const { collect, runs } = await setUp(databaseId);
+      const facts = await collect();
+
+      expect(facts.get('complete')).toMatchObject({
+        hasReadme: true,
+        hasCodeowners: true,
+        codeownersValid: true,
+        branchRequiresReview: true,
+        hasCiWorkflow: true,
+        hasDependencyUpdates: true,
+        hasLicense: true,
+        lastCommitAgeDays: 0,
+        stale: false,
+      });
+      expect(facts.get('bare')).toMatchObject({
+        hasReadme: false,
+        hasCodeowners: false,
+        codeownersValid: false,
+        branchRequiresReview: false,
+        hasCiWorkflow: false,
+        hasDependencyUpdates: false,
+        hasLicense: false,
+        stale: false,
+      });
+      expect(facts.get('broken-owners')).toMatchObject({
+        hasReadme: true,
+        hasCodeowners: true,
+        codeownersValid: false,
+        hasDependencyUpdates: true,
+      });
+      expect(runs[0]).toMatchObject({
+        repositories: 3,
+        notModified: 0,
+        stale: 0,
+      });
+
+      // Nothing changed: every request is conditional and answered 304, and the facts are the same.
+      const again = await collect();
+      expect(runs[1].notModified).toBe(runs[1].sent);
+      expect(runs[1].sent).toBe(runs[0].sent);
+      const { collectedAt: _first, ...before } = facts.get(
+        'complete',
+      ) as object as Record<string, unknown>;
+      const { collectedAt: _second, ...after } = again.get(
+        'complete',
+      ) as object as Record<string, unknown>;
+      expect(after).toEqual(before);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'keeps the last facts, marked stale, while GitHub rate-limits, and stops asking (%p)',
+    async databaseId => {
+      const { collect, runs } = await setUp(databaseId);
+      const fresh = await collect();
+      github.setRateLimited(true);
+      try {
+        const limited = await collect();
+        expect(limited.get('complete')).toEqual({
+          ...fresh.get('complete'),
+          stale: true,
+        });
+        expect(limited.get('bare')).toMatchObject({
+          hasReadme: false,
+          stale: true,
+        });
+        expect(runs[1].stale).toBe(3);
+        // One request met the limit; the others waited for the reset instead of asking.
+        expect(runs[1].sent).toBeLessThan(runs[0].sent);
+      } finally {
+        github.setRateLimited(false);
+      }
+    },
+  );
+});

@@ -1,0 +1,251 @@
+import {
+  ANNOTATION_SOURCE_LOCATION,
+  CompoundEntityRef,
+  Entity,
+  getEntitySourceLocation,
+} from '@backstage/catalog-model';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import {
+  FactRetriever,
+  TechInsightFact,
+} from '@backstage-community/plugin-tech-insights-node';
+import {
+  GithubCredentialsProvider,
+  GithubIntegration,
+  ScmIntegrationRegistry,
+} from '@backstage/integration';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Octokit } from '@octokit/rest';
+import {
+  ConditionalGithubClient,
+  RateLimitedError,
+  RequestCounts,
+} from './ConditionalGithubClient';
+import { GithubFactStore, StoredFacts } from './GithubFactStore';
+import {
+  RepositoryFacts,
+  collectRepositoryFacts,
+} from './collectRepositoryFacts';
+
+/** Id of the GitHub fact retriever, for checks' `factIds` and `techInsights.factRetrievers`. */
+export const GITHUB_FACT_RETRIEVER_ID = 'githubRepositoryFactRetriever';
+
+/** The annotation naming an entity's repository, `owner/repo`. */
+export const PROJECT_SLUG_ANNOTATION = 'github.com/project-slug';
+
+const CONCURRENCY = 8;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Counts of the last run, for logs and tests. */
+export interface GithubRunSummary extends RequestCounts {
+  repositories: number;
+  /** Repositories answered from their last facts, marked stale. */
+  stale: number;
+}
+
+/**
+ * The GitHub fact retriever: facts about each catalog entity's repository (named by
+ * `github.com/project-slug`), read with conditional requests. When GitHub's rate limit is hit, or
+ * a repository cannot be read, the repository's last facts are returned again with `stale: true`
+ * and their original `collectedAt`, so checks keep their last outcome instead of failing.
+ */
+export function createGithubFactRetriever(options: {
+  catalog: CatalogService;
+  integrations: ScmIntegrationRegistry;
+  credentialsProvider: GithubCredentialsProvider;
+  store: GithubFactStore;
+  logger: LoggerService;
+  onRun?: (summary: GithubRunSummary) => void;
+}): FactRetriever {
+  const { catalog, integrations, credentialsProvider, store, logger } = options;
+
+  return {
+    id: GITHUB_FACT_RETRIEVER_ID,
+    version: '0.1.0',
+    title: 'GitHub repository',
+    description:
+      'README, CODEOWNERS, review required on the default branch, CI, dependency updates, licence and last commit of the repository in github.com/project-slug',
+    entityFilter: [{ kind: 'component' }],
+    schema: {
+      hasReadme: {
+        type: 'boolean',
+        description: 'A README in the root, .github/ or docs/',
+      },
+      hasCodeowners: {
+        type: 'boolean',
+        description: 'CODEOWNERS in .github/, the root or docs/',
+      },
+      codeownersValid: {
+        type: 'boolean',
+        description: 'CODEOWNERS parses and names an owner',
+      },
+      branchRequiresReview: {
+        type: 'boolean',
+        description:
+          'Branch protection or a ruleset requires an approving review on the default branch',
+      },
+      hasCiWorkflow: {
+        type: 'boolean',
+        description: 'A GitHub Actions workflow in .github/workflows',
+      },
+      hasDependencyUpdates: {
+        type: 'boolean',
+        description: 'Dependabot or Renovate is configured',
+      },
+      hasLicense: {
+        type: 'boolean',
+        description: 'A licence GitHub detects, or a LICENSE file',
+      },
+      lastCommitAgeDays: {
+        type: 'integer',
+        description: 'Days since the newest commit on the default branch',
+      },
+      stale: {
+        type: 'boolean',
+        description:
+          'GitHub could not be asked: these are the last facts known',
+      },
+      collectedAt: {
+        type: 'datetime',
+        description: 'When these facts were read from GitHub',
+      },
+    },
+    async handler({ auth }) {
+      const { items } = await catalog.getEntities(
+        {
+          filter: {
+            kind: 'Component',
+            [`metadata.annotations.${PROJECT_SLUG_ANNOTATION}`]:
+              CATALOG_FILTER_EXISTS,
+          },
+          fields: ['kind', 'metadata', 'spec.type'],
+        },
+        { credentials: await auth.getOwnServiceCredentials() },
+      );
+      const summary: GithubRunSummary = {
+        repositories: 0,
+        stale: 0,
+        sent: 0,
+        notModified: 0,
+      };
+      const clients = new Map<string, ConditionalGithubClient>();
+      const facts: TechInsightFact[] = [];
+      const clientFor = async (
+        integration: GithubIntegration,
+        repository: string,
+      ) => {
+        const apiBaseUrl = integration.config.apiBaseUrl!;
+        let client = clients.get(apiBaseUrl);
+        if (!client) {
+          const { token } = await credentialsProvider.getCredentials({
+            url: repository,
+          });
+          client = new ConditionalGithubClient(
+            new Octokit({ auth: token, baseUrl: apiBaseUrl }),
+            store,
+            apiBaseUrl,
+          );
+          clients.set(apiBaseUrl, client);
+        }
+        return client;
+      };
+
+      const factFor = async (
+        entity: Entity,
+      ): Promise<TechInsightFact | undefined> => {
+        const slug =
+          entity.metadata.annotations?.[PROJECT_SLUG_ANNOTATION] ?? '';
+        const [owner, repo] = slug.split('/');
+        const integration = integrationFor(integrations, entity);
+        if (!owner || !repo || !integration?.config.apiBaseUrl) {
+          logger.warn('Cannot tell the GitHub repository of an entity', {
+            entity: entity.metadata.name,
+            slug,
+          });
+          return undefined;
+        }
+        const repository = `https://${integration.config.host}/${owner}/${repo}`;
+        summary.repositories++;
+        try {
+          const client = await clientFor(integration, repository);
+          const collected = await collectRepositoryFacts(client, owner, repo);
+          if (!collected) {
+            logger.warn('GitHub repository not found', { repository });
+            return undefined;
+          }
+          const stored = { facts: { ...collected }, collectedAt: new Date() };
+          await store.saveFacts(repository, stored);
+          return toFact(entity, stored, false);
+        } catch (error) {
+          if (!(error instanceof RateLimitedError)) {
+            logger.warn(
+              'Could not read GitHub repository; keeping its last facts',
+              {
+                repository,
+                error: String(error),
+              },
+            );
+          }
+          const last = await store.getFacts(repository);
+          if (!last) return undefined;
+          summary.stale++;
+          return toFact(entity, last, true);
+        }
+      };
+
+      const queue = [...items];
+      const worker = async () => {
+        for (let entity = queue.shift(); entity; entity = queue.shift()) {
+          const fact = await factFor(entity);
+          if (fact) facts.push(fact);
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      for (const client of clients.values()) {
+        summary.sent += client.counts.sent;
+        summary.notModified += client.counts.notModified;
+      }
+      logger.info('Collected GitHub facts', { ...summary });
+      options.onRun?.(summary);
+      return facts;
+    },
+  };
+}
+
+/** The integration of the entity's source location when it is on GitHub, else the first configured one. */
+function integrationFor(
+  integrations: ScmIntegrationRegistry,
+  entity: Entity,
+): GithubIntegration | undefined {
+  if (entity.metadata.annotations?.[ANNOTATION_SOURCE_LOCATION]) {
+    const { target } = getEntitySourceLocation(entity);
+    const bySource = integrations.github.byUrl(target);
+    if (bySource) return bySource;
+  }
+  return integrations.github.list()[0];
+}
+
+function toFact(
+  entity: Entity,
+  stored: StoredFacts,
+  stale: boolean,
+): TechInsightFact {
+  const { lastCommitAt, ...facts } = stored.facts as unknown as RepositoryFacts;
+  const ref: CompoundEntityRef = {
+    kind: entity.kind,
+    namespace: entity.metadata.namespace ?? 'default',
+    name: entity.metadata.name,
+  };
+  return {
+    entity: ref,
+    facts: {
+      ...facts,
+      lastCommitAgeDays: Math.floor(
+        (Date.now() - Date.parse(lastCommitAt)) / DAY_MS,
+      ),
+      stale,
+      collectedAt: stored.collectedAt.toISOString(),
+    },
+  };
+}
