@@ -131,12 +131,16 @@ export function createGithubFactRetriever(options: {
       };
       const clients = new Map<string, ConditionalGithubClient>();
       const facts: TechInsightFact[] = [];
+      // One client per organisation: a GitHub App's token is for one installation (one
+      // organisation), so a token asked for one repository may not read another owner's.
       const clientFor = async (
         integration: GithubIntegration,
+        owner: string,
         repository: string,
       ) => {
         const apiBaseUrl = integration.config.apiBaseUrl!;
-        let client = clients.get(apiBaseUrl);
+        const key = `${apiBaseUrl} ${owner.toLowerCase()}`;
+        let client = clients.get(key);
         if (!client) {
           const { token } = await credentialsProvider.getCredentials({
             url: repository,
@@ -146,7 +150,7 @@ export function createGithubFactRetriever(options: {
             store,
             apiBaseUrl,
           );
-          clients.set(apiBaseUrl, client);
+          clients.set(key, client);
         }
         return client;
       };
@@ -168,7 +172,7 @@ export function createGithubFactRetriever(options: {
         const repository = `https://${integration.config.host}/${owner}/${repo}`;
         summary.repositories++;
         try {
-          const client = await clientFor(integration, repository);
+          const client = await clientFor(integration, owner, repository);
           const collected = await collectRepositoryFacts(client, owner, repo);
           if (!collected) {
             logger.warn('GitHub repository not found', { repository });
