@@ -221,7 +221,7 @@ describe('the sandbox seeded with the demo organisation', () => {
         path: 'infrastructure/dev',
         directory: { recurse: true },
       },
-      syncPolicy: { automated: { selfHeal: true } },
+      syncPolicy: { automated: { prune: true, selfHeal: true } },
     });
     const prod = await applicationOn('sandbox-prod');
     expect(prod.spec.source.path).toBe('infrastructure/prod');

@@ -274,6 +274,54 @@ describe('requests delivered through a GitOps repository', () => {
     expect(await pullRequestsOf(id)).toHaveLength(1);
   });
 
+  it('deletes a resource created through GitOps by a pull request removing its file, once Argo CD prunes it', async () => {
+    const created = await submit('retired-db');
+    const [createPr] = await pullRequestsOf(created.id);
+    await merge(createPr.number);
+    await waitForStatus(created.id, 'credentials-available');
+    const file =
+      'infrastructure/dev/team-payments/postgresqlinstance-retired-db.yaml';
+    expect(await gitops.fileOn('main', file)).toBeDefined();
+
+    const res = await call('post', '/requests', PAT, {
+      operation: 'delete',
+      offering: DATABASE,
+      environment: 'dev',
+      entityRef: PAYMENTS,
+      name: 'retired-db',
+      confirmName: 'retired-db',
+      clientRequestId: randomUUID(),
+    });
+    expect(res.status).toBe(201);
+    const deletion = res.body as InfrastructureRequest;
+    expect(deletion.status).toBe('pr-opened');
+    const [pr, ...others] = await pullRequestsOf(deletion.id);
+    expect(others).toEqual([]);
+    expect(pr.title).toBe(
+      `Delete PostgreSQL database retired-db for ${PAYMENTS} in dev`,
+    );
+    expect(
+      await gitops.fileOn(`paved/request-${deletion.id}`, file),
+    ).toBeUndefined();
+    // Nothing leaves the cluster before a person merges.
+    expect(
+      await cluster.get(DATABASES, 'team-payments', 'retired-db'),
+    ).toBeDefined();
+
+    await merge(pr.number);
+    const deleted = await waitForStatus(deletion.id, 'deleted');
+    expect(deleted.events.map(e => e.status)).toEqual([
+      'queued',
+      'pr-opened',
+      'merged',
+      'deleted',
+    ]);
+    expect(await gitops.fileOn('main', file)).toBeUndefined();
+    expect(await cluster.get(DATABASES, 'team-payments', 'retired-db')).toBe(
+      undefined,
+    );
+  });
+
   it('fails a request whose pull request is closed without merging, saying who closed it', async () => {
     const { id, pullRequest } = await submit('scratch-db');
     await gitops.person.rest.pulls.update({

@@ -18,7 +18,8 @@ const PLATFORM_TEAM = 'team-platform';
 /**
  * Creates `{org}/platform-gitops` with a folder per environment and, on each cluster, an
  * Application syncing its environment's folder and every folder below it (one per team
- * namespace) into the cluster: automatically on dev, on request on prod.
+ * namespace) into the cluster: automatically on dev, pruning what the repository no longer
+ * has, and on request on prod, pruning when the request says so.
  */
 export async function seedGitOpsRepository(options: {
   github: GitHubStandIn;
@@ -64,7 +65,11 @@ export async function seedGitOpsRepository(options: {
               server: 'https://kubernetes.default.svc',
               namespace: 'default',
             },
-            syncPolicy: isProd ? {} : { automated: { selfHeal: true } },
+            // Dev applies merges on its own, deleting what a merge removed; on prod whoever syncs
+            // decides whether to prune (`argocd app sync --prune`), as they decide when to sync.
+            syncPolicy: isProd
+              ? {}
+              : { automated: { prune: true, selfHeal: true } },
           },
         },
       });

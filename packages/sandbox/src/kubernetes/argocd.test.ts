@@ -518,6 +518,148 @@ describe('the simulated Argo CD with manifests from Git', () => {
     );
   });
 
+  /** The manifests without the Service: its file removed, as a pull request deleting it would. */
+  function withoutService(tag: string): Record<string, string> {
+    const { 'service.yaml': _service, ...files } = manifestFiles(tag);
+    return {
+      ...files,
+      'kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [deployment.yaml]\n',
+    };
+  }
+
+  const service = '/api/v1/namespaces/payments/services/payments';
+
+  it('deletes an object whose file is removed from Git when automated sync prunes', async () => {
+    await raw(cluster, 'POST', applications, {
+      body: paymentsApplication({ automated: { prune: true } }),
+    });
+    await until(
+      `${applications}/payments`,
+      app =>
+        app.status?.sync?.status === 'Synced' &&
+        app.status.resources?.length === 2,
+    );
+    expect((await raw(cluster, 'GET', service)).status).toBe(200);
+
+    head = 'b'.repeat(40);
+    commits.set(head, withoutService('1a2b3c4'));
+    const pruned = await until(
+      `${applications}/payments`,
+      app =>
+        app.status?.sync?.revision === head &&
+        app.status.sync.status === 'Synced' &&
+        app.status.resources?.length === 1,
+    );
+    expect((await raw(cluster, 'GET', service)).status).toBe(404);
+    expect(pruned.status.resources.map((r: any) => r.kind)).toEqual([
+      'Deployment',
+    ]);
+    expect(pruned.status.operationState.syncResult.resources).toContainEqual(
+      expect.objectContaining({
+        kind: 'Service',
+        name: 'payments',
+        status: 'Pruned',
+        message: 'pruned',
+      }),
+    );
+    expect(pruned.status.history).toHaveLength(2);
+  });
+
+  it('keeps an object whose file is removed from Git without prune, marked requiresPruning, until a sync with prune', async () => {
+    await raw(cluster, 'POST', applications, {
+      body: paymentsApplication({ automated: { selfHeal: true } }),
+    });
+    await until(
+      `${applications}/payments`,
+      app =>
+        app.status?.sync?.status === 'Synced' &&
+        app.status.resources?.length === 2,
+    );
+
+    head = 'b'.repeat(40);
+    commits.set(head, withoutService('1a2b3c4'));
+    const outOfSync = await until(
+      `${applications}/payments`,
+      app =>
+        app.status?.sync?.revision === head &&
+        app.status.sync.status === 'OutOfSync',
+    );
+    expect(outOfSync.status.resources).toContainEqual({
+      version: 'v1',
+      kind: 'Service',
+      namespace: 'payments',
+      name: 'payments',
+      status: 'OutOfSync',
+      health: { status: 'Healthy' },
+      requiresPruning: true,
+    });
+    // Automated sync could only prune here, so it does not run: nothing deployed, nothing deleted.
+    await new Promise(resolve => setTimeout(resolve, 300));
+    const later = await raw(cluster, 'GET', `${applications}/payments`);
+    expect(later.body.status.sync.status).toBe('OutOfSync');
+    expect(later.body.status.history).toHaveLength(1);
+    expect((await raw(cluster, 'GET', service)).status).toBe(200);
+
+    // `argocd app sync --prune` deletes it.
+    await raw(cluster, 'PATCH', `${applications}/payments`, {
+      contentType: 'application/merge-patch+json',
+      body: {
+        operation: {
+          sync: { prune: true },
+          initiatedBy: { username: 'alice' },
+        },
+      },
+    });
+    const synced = await until(
+      `${applications}/payments`,
+      app =>
+        app.status?.sync?.status === 'Synced' &&
+        app.status.resources?.length === 1,
+    );
+    expect((await raw(cluster, 'GET', service)).status).toBe(404);
+    expect(synced.status.operationState.operation).toEqual({
+      sync: { revision: head, prune: true },
+      initiatedBy: { username: 'alice' },
+    });
+    expect(synced.status.history).toHaveLength(2);
+  });
+
+  it('leaves the object and the Application OutOfSync after a requested sync without prune', async () => {
+    await raw(cluster, 'POST', applications, {
+      body: paymentsApplication({}),
+    });
+    await until(
+      `${applications}/payments`,
+      app =>
+        app.status?.sync?.status === 'Synced' &&
+        app.status.resources?.length === 2,
+    );
+    head = 'b'.repeat(40);
+    commits.set(head, withoutService('1a2b3c4'));
+    await raw(cluster, 'PATCH', `${applications}/payments`, {
+      contentType: 'application/merge-patch+json',
+      body: {
+        operation: { sync: {}, initiatedBy: { username: 'alice' } },
+      },
+    });
+    const synced = await until(
+      `${applications}/payments`,
+      app =>
+        app.status?.operationState?.syncResult?.revision === head &&
+        app.status.operationState.phase === 'Succeeded',
+    );
+    expect(synced.status.sync.status).toBe('OutOfSync');
+    expect(synced.status.operationState.syncResult.resources).toContainEqual(
+      expect.objectContaining({
+        kind: 'Service',
+        status: 'PruneSkipped',
+        message: 'ignored (requires pruning)',
+      }),
+    );
+    expect((await raw(cluster, 'GET', service)).status).toBe(200);
+  });
+
   it('reports tracked live objects as its resources without a manifest reader', async () => {
     await cluster.standIn.stop();
     cluster = await startTestCluster({

@@ -186,7 +186,8 @@ function sourceOf(app: KubeObject): Source {
 
 /** A sync someone asked for through the Application's `operation` field, as `argocd app sync` does. */
 interface SyncOperation {
-  sync: { revision?: string };
+  /** `prune`, as `argocd app sync --prune` sets it, deletes tracked objects Git no longer has. */
+  sync: { revision?: string; prune?: boolean };
   initiatedBy?: { username?: string; automated?: boolean };
 }
 
@@ -229,6 +230,11 @@ function isSelfHealing(app: KubeObject): boolean {
 /** Automated sync with `prune` deletes tracked objects Git no longer has. */
 function isPruning(app: KubeObject): boolean {
   return automatedPolicy(app)?.prune === true;
+}
+
+/** Whether a sync prunes: a requested one when it says so, an automated one when its policy does. */
+function prunesOnSync(app: KubeObject, requested: SyncOperation | undefined) {
+  return requested ? requested.sync.prune === true : isPruning(app);
 }
 
 /**
@@ -497,10 +503,17 @@ export class ArgoCdController {
       resources: observed.resources.length ? observed.resources : null,
       summary: observed.summary,
     });
+    const toApply = observed.resources.some(
+      r => r.status === 'OutOfSync' && !r.requiresPruning,
+    );
+    const toPrune = observed.unpruned > 0;
     // Argo CD syncs a new Application once on creation here only when automated; the stand-in deploys every new Application once so it starts out looking deployed.
+    // An automated sync that could only prune is skipped when its policy does not prune, as Argo CD does.
     const wanted =
       !deployed ||
-      (deployed !== revision ? isAutomated(app) : isSelfHealing(app));
+      (deployed !== revision
+        ? isAutomated(app) && (toApply || !toPrune || isPruning(app))
+        : isSelfHealing(app) && (toApply || (toPrune && isPruning(app))));
     if (operation) {
       this.syncLater(key, revision, operation);
     } else if (wanted && this.failed.get(key) !== revision) {
@@ -635,6 +648,12 @@ export class ArgoCdController {
     }
     return {
       resources,
+      /** Tracked objects Git no longer has that are not being deleted yet. */
+      unpruned: manifests
+        ? managed.filter(
+            m => !m.desired && m.live && !m.live.metadata.deletionTimestamp,
+          ).length
+        : 0,
       health: worstHealth(
         resources.flatMap(r => (r.health ? [{ status: r.health.status }] : [])),
       ),
@@ -679,13 +698,14 @@ export class ArgoCdController {
 
   /**
    * Applies the manifests as `kubectl apply` would, creating what is
-   * missing and updating what differs, and prunes tracked objects Git no
-   * longer has when the sync policy says so. Returns the sync result
-   * entries, or the first failure's message.
+   * missing and updating what differs, and deletes tracked objects Git no
+   * longer has when `prune`, else reports them skipped. Returns the sync
+   * result entries, or the first failure's message.
    */
   private apply(
     app: KubeObject,
     manifests: Manifest[],
+    prune: boolean,
   ): { results: Record<string, unknown>[]; error?: string } {
     const results: Record<string, unknown>[] = [];
     const syncOptions = (
@@ -709,14 +729,24 @@ export class ArgoCdController {
           managed.group ? `.${managed.group}` : ''
         }/${name}`;
         if (!desired) {
-          if (isPruning(app) && type && live) {
+          // An object already being deleted (waiting on its finalizers) was pruned before.
+          if (!type || !live || live.metadata.deletionTimestamp) {
+            continue;
+          }
+          if (prune) {
             this.client.delete({
               group: type.group,
               plural: type.plural,
               namespace,
               name,
             });
-            results.push({ ...result, message: 'pruned' });
+            results.push({ ...result, status: 'Pruned', message: 'pruned' });
+          } else {
+            results.push({
+              ...result,
+              status: 'PruneSkipped',
+              message: 'ignored (requires pruning)',
+            });
           }
           continue;
         }
@@ -837,14 +867,15 @@ export class ArgoCdController {
     }
     const source = sourceOf(app);
     const revisionField = current ? { revision: current } : {};
+    const prune = prunesOnSync(app, requested);
     const operation = {
-      sync: revisionField,
+      sync: { ...revisionField, ...(prune ? { prune } : {}) },
       initiatedBy: initiatorOf(app, requested),
     };
     // A requested operation is consumed when it finishes, whatever the outcome.
     const consumed = requested ? { operation: null } : {};
     const applied = target.manifests
-      ? this.apply(app, target.manifests)
+      ? this.apply(app, target.manifests, prune)
       : { results: [] };
     const status = statusOf(app);
     const finishedAt = timestamp();
@@ -887,12 +918,14 @@ export class ArgoCdController {
       source,
     };
     const observed = this.observe(app, target.manifests);
+    // A sync that left objects Git no longer has (or that are still going) leaves the Application OutOfSync.
+    const leftOver = observed.resources.some(r => r.status === 'OutOfSync');
     tolerateGone(() =>
       this.client.mergePatch(ref, {
         ...consumed,
         status: statusPatch(status, {
           sync: {
-            status: 'Synced',
+            status: leftOver ? 'OutOfSync' : 'Synced',
             revision: current,
             comparedTo: this.comparedTo(app),
           },

@@ -130,7 +130,8 @@ export async function startGitOpsRepository(options: {
 
 /**
  * An Argo CD Application on `cluster` syncing a folder of the GitOps repository (and its
- * subfolders) automatically, as the platform team sets up once per environment.
+ * subfolders) automatically, pruning what the folder no longer has, as the platform team sets
+ * up once per environment.
  */
 export async function syncFolder(
   cluster: TestCluster,
@@ -159,7 +160,7 @@ export async function syncFolder(
           server: 'https://kubernetes.default.svc',
           namespace: 'default',
         },
-        syncPolicy: { automated: { selfHeal: true } },
+        syncPolicy: { automated: { prune: true, selfHeal: true } },
       },
     },
   });
