@@ -316,6 +316,9 @@ describe('requests delivered through a GitOps repository', () => {
       'merged',
       'deleted',
     ]);
+    expect(deleted.events[2].message).toMatch(
+      /^Pull request #\d+ merged by user alice; waiting for Argo CD to prune it$/,
+    );
     expect(await gitops.fileOn('main', file)).toBeUndefined();
     expect(await cluster.get(DATABASES, 'team-payments', 'retired-db')).toBe(
       undefined,

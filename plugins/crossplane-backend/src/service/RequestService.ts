@@ -870,7 +870,11 @@ export class RequestService {
       ...(pr.state === 'merged'
         ? {
             to: 'merged',
-            message: `Pull request #${pullRequest.number} merged by ${by}; waiting for Argo CD to apply it`,
+            message: `Pull request #${pullRequest.number} merged by ${by}; ${
+              request.operation === 'delete'
+                ? 'waiting for Argo CD to prune it'
+                : 'waiting for Argo CD to apply it'
+            }`,
           }
         : {
             to: 'failed',
