@@ -7,6 +7,7 @@ import { InfrastructureRequest } from '@paved/plugin-crossplane-common';
 import { requestRouteRef } from '../routes';
 import { RelativeTime } from '@paved/paved-react';
 import { RequestStatusChip } from './StatusChips';
+import { operationLabels } from './operationLabels';
 
 /** The resource's name, linking to the request's page where that page is installed. */
 export function RequestLink(props: { request: InfrastructureRequest }) {
@@ -22,7 +23,8 @@ export function RequestLink(props: { request: InfrastructureRequest }) {
 
 /**
  * Requests as a table, newest first as the server sends them: resource (linking to the request
- * page), offering, environment, entity, status and when it last changed.
+ * page), what the request does to it, offering, environment, entity, status and when it last
+ * changed.
  */
 export function RequestsTable(props: {
   title: string;
@@ -35,6 +37,10 @@ export function RequestsTable(props: {
     {
       title: 'Resource',
       render: request => <RequestLink request={request} />,
+    },
+    {
+      title: 'Request',
+      render: request => operationLabels[request.operation],
     },
     { title: 'Offering', field: 'offeringTitle' },
     { title: 'Environment', field: 'environment' },

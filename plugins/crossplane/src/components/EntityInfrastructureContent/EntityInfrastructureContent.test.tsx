@@ -63,7 +63,11 @@ function fakeApi() {
     ],
   });
   api.setList({ entityRef: paymentsRef }, [
-    infrastructureRequest({ id: 'req-2', status: 'awaiting-approval' }),
+    infrastructureRequest({
+      id: 'req-2',
+      status: 'awaiting-approval',
+      operation: 'delete',
+    }),
     infrastructureRequest({
       id: 'req-1',
       resource: { ...infrastructureRequest().resource, name: 'payments-cache' },
@@ -192,7 +196,7 @@ describe('EntityInfrastructureContent', () => {
     ]);
   });
 
-  it('lists the entity’s requests with status and a link to each', async () => {
+  it('lists the entity’s requests with what each does, its status and a link to it', async () => {
     const api = fakeApi();
     await renderContent(api, new FakeSignalApi());
 
@@ -207,6 +211,8 @@ describe('EntityInfrastructureContent', () => {
     expect(
       within(first).getByLabelText('Status: Awaiting approval'),
     ).toBeInTheDocument();
+    // Several requests can name one resource: each row says what it does to it.
+    expect(within(first).getByText('Delete')).toBeInTheDocument();
     expect(
       within(first).getByRole('link', { name: 'payments-db' }),
     ).toHaveAttribute('href', '/infrastructure/requests/req-2');
@@ -214,6 +220,7 @@ describe('EntityInfrastructureContent', () => {
       .getByRole('link', { name: 'payments-cache' })
       .closest('tr')!;
     expect(within(second).getByLabelText('Status: Ready')).toBeInTheDocument();
+    expect(within(second).getByText('Create')).toBeInTheDocument();
     expect(api.listed).toEqual([{ entityRef: paymentsRef }]);
   });
 

@@ -23,6 +23,7 @@ import { CrossplaneErrorPanel } from '../CrossplaneErrorPanel';
 import { RequestStatusChip } from '../StatusChips';
 import { RequestTimeline } from './RequestTimeline';
 import { ResourcePanel } from './ResourcePanel';
+import { operationLabels } from '../operationLabels';
 
 function Field(props: { label: string; children: ReactNode }) {
   return (
@@ -36,13 +37,6 @@ function Field(props: { label: string; children: ReactNode }) {
     </Grid>
   );
 }
-
-/** What the request does, as people say it. */
-const operationLabels: Record<InfrastructureRequest['operation'], string> = {
-  create: 'Create',
-  update: 'Change parameters',
-  delete: 'Delete',
-};
 
 function RequestSummary(props: { request: InfrastructureRequest }) {
   const { request } = props;
