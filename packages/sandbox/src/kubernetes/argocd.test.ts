@@ -637,6 +637,14 @@ describe('the simulated Argo CD with manifests from Git', () => {
     );
     head = 'b'.repeat(40);
     commits.set(head, withoutService('1a2b3c4'));
+    // A person syncs once Argo CD shows the new commit: a sync deploys the revision the last
+    // refresh resolved, as Argo CD's repo server caches it.
+    await until(
+      `${applications}/payments`,
+      app =>
+        app.status?.sync?.revision === head &&
+        app.status.sync.status === 'OutOfSync',
+    );
     await raw(cluster, 'PATCH', `${applications}/payments`, {
       contentType: 'application/merge-patch+json',
       body: {
