@@ -1,6 +1,6 @@
 import { createPermission } from '@backstage/plugin-permission-common';
 
-/** Reading scorecards: an entity's checks and level, team and system roll-ups, history. */
+/** Reading scorecards: an entity's checks and level, team and system roll-ups, history, campaigns. */
 export const scorecardsResultReadPermission = createPermission({
   name: 'scorecards.result.read',
   attributes: { action: 'read' },
@@ -16,8 +16,22 @@ export const scorecardsEntityRerunPermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
+/** Setting a campaign's target for the whole organisation: platform admins. */
+export const scorecardsCampaignCreatePermission = createPermission({
+  name: 'scorecards.campaign.create',
+  attributes: { action: 'create' },
+});
+
+/** Ending a campaign: platform admins. */
+export const scorecardsCampaignDeletePermission = createPermission({
+  name: 'scorecards.campaign.delete',
+  attributes: { action: 'delete' },
+});
+
 /** Every permission the scorecards plugin checks. */
 export const scorecardsPermissions = [
   scorecardsResultReadPermission,
   scorecardsEntityRerunPermission,
+  scorecardsCampaignCreatePermission,
+  scorecardsCampaignDeletePermission,
 ];

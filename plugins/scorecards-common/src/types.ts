@@ -85,3 +85,95 @@ export interface OrgHistoryPoint {
 
 /** The key used in {@link LevelCounts} for entities that reached no level. */
 export const NO_LEVEL = 'none';
+
+/** What the org page and campaigns filter on; every field matches any of its values. */
+export interface EntityFilter {
+  /** Owner entity refs, e.g. `group:default/team-payments`. */
+  owner?: string[];
+  /** System entity refs, e.g. `system:default/payments`. */
+  system?: string[];
+  /** `spec.lifecycle` values, e.g. `production`. */
+  lifecycle?: string[];
+}
+
+/** One scored entity in the organisation overview: `GET /entities`. */
+export interface EntitySummary {
+  entityRef: string;
+  /** The entity's `metadata.title` or name, as the catalog shows it. */
+  title: string;
+  ownerRef?: string;
+  systemRef?: string;
+  lifecycle?: string;
+  level: string | null;
+  passed: number;
+  failed: number;
+  unknown: number;
+  evaluatedAt: string;
+  stale: boolean;
+}
+
+/** Answer of `GET /entities?owner=&system=&lifecycle=` (each repeatable). */
+export interface EntitiesResponse {
+  /** Level names from the lowest up, preceded by `none`. */
+  levelOrder: string[];
+  entities: EntitySummary[];
+}
+
+/**
+ * A target set by a platform admin: every entity in scope at `targetLevel` or above by
+ * `deadline`, e.g. "all production services Silver by 2027-03-01".
+ */
+export interface Campaign {
+  id: string;
+  title: string;
+  description?: string;
+  targetLevel: string;
+  /** `YYYY-MM-DD`. */
+  deadline: string;
+  scope: EntityFilter;
+  /** User entity ref of who created it. */
+  createdBy: string;
+  createdAt: string;
+}
+
+/** Body of `POST /campaigns`. */
+export interface CreateCampaignRequest {
+  title: string;
+  description?: string;
+  targetLevel: string;
+  deadline: string;
+  scope: EntityFilter;
+}
+
+/** A campaign with how far it has come: items of `GET /campaigns`. */
+export interface CampaignSummary extends Campaign {
+  /** Entities in scope. */
+  total: number;
+  /** Entities in scope at the target level or above. */
+  reached: number;
+}
+
+/** A team's part in a campaign. */
+export interface CampaignTeam {
+  ownerRef: string;
+  total: number;
+  reached: number;
+  /** The team's entities below the target, with their current level. */
+  behind: { entityRef: string; level: string | null }[];
+}
+
+/** A check that keeps entities in scope below the target. */
+export interface CampaignBlockingCheck {
+  id: string;
+  title: string;
+  level: string;
+  /** Entities below the target for which this check fails or is unknown. */
+  entities: number;
+  remediation: Remediation;
+}
+
+/** Answer of `GET /campaigns/:id`: progress, teams behind first, checks blocking most first. */
+export interface CampaignProgress extends CampaignSummary {
+  teams: CampaignTeam[];
+  blockingChecks: CampaignBlockingCheck[];
+}
