@@ -523,6 +523,51 @@ export class GraphQLEndpoint {
             }
           : null,
       object: (args: Args) => this.gitObject(repo, args),
+      ref: (args: Args) => this.branchRef(repo, args),
+    };
+  }
+
+  /**
+   * `ref(qualifiedName:)` for a branch, with the pull requests it heads: how
+   * `publish:github:pull-request` learns whether its branch and pull request exist.
+   */
+  private async branchRef(repo: Repository, args: Args): Promise<Node | null> {
+    onlyArgs('ref', args, ['qualifiedName']);
+    const branch = String(args.qualifiedName).replace(/^refs\/heads\//, '');
+    const tip = await this.model.git.resolve(
+      repo.owner.login,
+      repo.name,
+      `refs/heads/${branch}`,
+    );
+    if (!tip) return null;
+    return {
+      __typename: 'Ref',
+      id: nodeId('REF', `${repo.id}:${branch}`),
+      name: branch,
+      prefix: 'refs/heads/',
+      associatedPullRequests: (connectionArgs: Args) => {
+        const states = (connectionArgs.states as string[] | undefined)?.map(
+          state => state.toLowerCase(),
+        );
+        const pulls = repo.pulls.filter(
+          pull =>
+            pull.head === branch &&
+            (!states || states.includes(pull.mergedAt ? 'merged' : pull.state)),
+        );
+        return connection(
+          'PullRequestConnection',
+          pulls,
+          connectionArgs,
+          pull => ({
+            __typename: 'PullRequest',
+            id: nodeId('PR', pull.id),
+            number: pull.number,
+            title: pull.title,
+            url: `${this.urls.web}/${repo.owner.login}/${repo.name}/pull/${pull.number}`,
+          }),
+          ['states'],
+        );
+      },
     };
   }
 

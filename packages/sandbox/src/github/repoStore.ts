@@ -5,7 +5,8 @@
  * the same way.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 
@@ -138,8 +139,13 @@ export class RepoStore {
     });
   }
 
-  private async text(dir: string, args: string[]): Promise<string> {
-    return (await this.run(dir, args)).stdout.toString('utf8');
+  private async text(
+    dir: string,
+    args: string[],
+    input?: string | Buffer,
+    env?: Record<string, string>,
+  ): Promise<string> {
+    return (await this.run(dir, args, { input, env })).stdout.toString('utf8');
   }
 
   /** Creates an empty bare repository, replacing any leftover at that path. */
@@ -483,6 +489,119 @@ export class RepoStore {
       parents[0],
     ]);
     return sha;
+  }
+
+  /** Stores a blob and returns its sha (`POST git/blobs`). */
+  async writeBlob(owner: string, name: string, bytes: Buffer): Promise<string> {
+    return (
+      await this.text(
+        this.path(owner, name),
+        ['hash-object', '-w', '--stdin'],
+        bytes,
+      )
+    ).trim();
+  }
+
+  /**
+   * Writes a tree: `base` (a tree sha, or none for an empty one) with entries set or removed by
+   * path, nested paths included (`POST git/trees`). Built in a scratch index, as `git` itself
+   * would, so the repository's own index and refs are untouched.
+   */
+  async writeTree(
+    owner: string,
+    name: string,
+    base: string | undefined,
+    entries: { path: string; mode: string; sha: string | null }[],
+  ): Promise<string> {
+    const dir = this.path(owner, name);
+    const scratch = await mkdtemp(join(tmpdir(), 'stand-in-index-'));
+    // update-index wants a work tree, though it never reads one with --cacheinfo.
+    const env = {
+      GIT_INDEX_FILE: join(scratch, 'index'),
+      GIT_WORK_TREE: scratch,
+    };
+    try {
+      await this.run(
+        dir,
+        base ? ['read-tree', base] : ['read-tree', '--empty'],
+        {
+          env,
+        },
+      );
+      for (const entry of entries) {
+        await this.run(
+          dir,
+          entry.sha === null
+            ? ['update-index', '--force-remove', '--', entry.path]
+            : [
+                'update-index',
+                '--add',
+                '--cacheinfo',
+                `${entry.mode},${entry.sha},${entry.path}`,
+              ],
+          { env },
+        );
+      }
+      return (await this.text(dir, ['write-tree'], undefined, env)).trim();
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /** Records a commit without moving any ref (`POST git/commits`); returns its sha. */
+  async writeCommit(
+    owner: string,
+    name: string,
+    tree: string,
+    parents: string[],
+    message: string,
+    author: GitSignature,
+  ): Promise<string> {
+    const date = `${Math.floor(
+      (author.date ?? new Date()).getTime() / 1000,
+    )} +0000`;
+    const env = {
+      GIT_AUTHOR_NAME: author.name,
+      GIT_AUTHOR_EMAIL: author.email,
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_NAME: author.name,
+      GIT_COMMITTER_EMAIL: author.email,
+      GIT_COMMITTER_DATE: date,
+    };
+    return (
+      await this.text(
+        this.path(owner, name),
+        ['commit-tree', tree, ...parents.flatMap(p => ['-p', p])],
+        message,
+        env,
+      )
+    ).trim();
+  }
+
+  /**
+   * Moves an existing ref to a commit (`PATCH git/refs`): only forward unless `force`. Answers
+   * what happened, so the API can say why it refused.
+   */
+  async moveRef(
+    owner: string,
+    name: string,
+    ref: string,
+    sha: string,
+    force: boolean,
+  ): Promise<'moved' | 'missing' | 'not-fast-forward'> {
+    const dir = this.path(owner, name);
+    const current = await this.ref(owner, name, ref);
+    if (!current) return 'missing';
+    if (!force) {
+      const { code } = await this.run(
+        dir,
+        ['merge-base', '--is-ancestor', current.sha, sha],
+        { okCodes: [1] },
+      );
+      if (code !== 0) return 'not-fast-forward';
+    }
+    await this.run(dir, ['update-ref', ref, sha, current.sha]);
+    return 'moved';
   }
 
   /**

@@ -8,6 +8,7 @@ import { commitStatusRoutes } from './commitStatuses';
 import { ApiError, notFound, validationFailed } from './errors';
 import { contentsWriteRoutes } from './contentsWrites';
 import { gitDataRoutes } from './gitData';
+import { gitDataWriteRoutes } from './gitDataWrites';
 import {
   Account,
   BranchProtectionSettings,
@@ -244,6 +245,7 @@ export function buildRoutes(model: GitHubModel, urls: render.Urls): Route[] {
     // Before `commits/*ref`, which would take `{ref}/status` for a ref.
     ...commitStatusRoutes(model, urls),
     ...gitDataRoutes(model, urls),
+    ...gitDataWriteRoutes(model, urls),
     ...contentsWriteRoutes(model, urls),
     ...pullRequestUpdateRoutes(model, urls, fullPull),
     ...branchRuleRoutes(model),
