@@ -9,6 +9,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createCheckServiceAction } from './actions/checkService';
+import { createLocateRepositoryAction } from './actions/locateRepository';
 import { createWaitForEntityAction } from './actions/waitForEntity';
 import { readRepositoryDestination } from './destination';
 
@@ -24,19 +25,21 @@ export const scaffolderModuleGoldenPaths = createBackendModule({
       },
       async init({ actions, catalog, config }) {
         const integrations = ScmIntegrations.fromConfig(config);
+        const destination = readRepositoryDestination(config);
         actions.addActions(
           createCheckServiceAction({
             catalog,
             integrations,
             credentialsProvider:
               DefaultGithubCredentialsProvider.fromIntegrations(integrations),
-            destination: readRepositoryDestination(config),
+            destination,
             environments: (
               config.getOptionalConfigArray('paved.goldenPaths.environments') ??
               []
             ).map(e => e.getString('name')),
           }),
           createWaitForEntityAction({ catalog }),
+          createLocateRepositoryAction({ catalog, integrations, destination }),
         );
       },
     });

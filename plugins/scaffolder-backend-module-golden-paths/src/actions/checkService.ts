@@ -40,7 +40,7 @@ export function nameProblem(name: string): string | undefined {
   return undefined;
 }
 
-function isMember(user: Entity | undefined, groupRef: string): boolean {
+export function isMember(user: Entity | undefined, groupRef: string): boolean {
   const refs = new Set<string>();
   for (const relation of user?.relations ?? []) {
     if (relation.type === RELATION_MEMBER_OF) {
