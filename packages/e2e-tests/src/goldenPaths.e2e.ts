@@ -15,7 +15,13 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { signInWithGitHub } from './githubSignIn.ts';
-import { eventually, repoRoot, startPortal, type Portal } from './portal.ts';
+import {
+  eventually,
+  readCatalogFiles,
+  repoRoot,
+  startPortal,
+  type Portal,
+} from './portal.ts';
 import { startSandbox, type RunningSandbox } from './sandbox.ts';
 import {
   argoApplication,
@@ -68,6 +74,7 @@ before(async () => {
       for (const path of [
         `user/default/${engineer}`,
         'template/default/rest-api-service',
+        'template/default/add-codeowners',
         'template/default/escape-path',
       ]) {
         const res = await fetch(
@@ -416,5 +423,77 @@ describe('bad input leaves nothing behind', () => {
     );
     assert.equal(answer.status, 404, `${answer.status} ${answer.error}`);
     await assertNothingCreated('escape-symlink-svc');
+  });
+});
+
+describe('the add-codeowners fix-it template', () => {
+  const hasCodeowners = async (repo: string, ref: string) =>
+    (
+      await github.get(
+        `/repos/${github.owner}/${repo}/contents/.github/CODEOWNERS?ref=${ref}`,
+      )
+    ).status === 200;
+
+  it("opens a pull request adding CODEOWNERS to one of the team's services that lacks it; another team's service is refused", async () => {
+    // A Payments Team service whose repository has no CODEOWNERS, as the sandbox seeds some.
+    const teamServices = readCatalogFiles().filter(
+      e => e.kind === 'Component' && e.spec?.owner === 'team-payments',
+    );
+    let target: string | undefined;
+    for (const entity of teamServices) {
+      if (!(await hasCodeowners(entity.metadata.name, 'main'))) {
+        target = entity.metadata.name;
+        break;
+      }
+    }
+    assert.ok(target, 'a Payments Team repository without CODEOWNERS');
+
+    const run = await runTemplate(
+      portal.baseUrl,
+      token,
+      'template:default/add-codeowners',
+      { entityRef: `component:default/${target}` },
+    );
+    assert.equal(run.status, 'completed', run.log);
+    const prLink = run.events
+      .find(e => e.type === 'completion')
+      ?.body.output?.links?.find(l => l.title === 'Pull request')?.url;
+    assert.ok(prLink, run.log);
+    const number = Number(prLink.split('/').pop());
+    const pull = await github.get(
+      `/repos/${github.owner}/${target}/pulls/${number}`,
+    );
+    assert.equal(pull.body.state, 'open');
+    assert.equal(pull.body.head.ref, 'paved/add-codeowners');
+    const file = await github.get(
+      `/repos/${github.owner}/${target}/contents/.github/CODEOWNERS?ref=paved/add-codeowners`,
+    );
+    assert.match(
+      Buffer.from(file.body.content, 'base64').toString('utf8'),
+      new RegExp(`^\\* @${github.owner}/team-payments$`, 'm'),
+    );
+    // Nothing lands on the default branch until someone merges the pull request.
+    assert.equal(await hasCodeowners(target, 'main'), false);
+
+    const refused = await runTemplate(
+      portal.baseUrl,
+      token,
+      'template:default/add-codeowners',
+      { entityRef: 'component:default/storefront-web' },
+    );
+    assert.equal(refused.status, 'failed');
+    assert.match(
+      refused.log,
+      /Only members of group:default\/team-storefront, which owns component:default\/storefront-web, may propose changes/,
+    );
+    const pulls = await github.get(
+      `/repos/${github.owner}/storefront-web/pulls?state=all`,
+    );
+    assert.equal(
+      pulls.body.filter(
+        (p: { head: { ref: string } }) => p.head.ref === 'paved/add-codeowners',
+      ).length,
+      0,
+    );
   });
 });
