@@ -4,7 +4,11 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CompoundEntityRef,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import {
   AuthorizeResult,
@@ -51,33 +55,36 @@ function entityRefOfKind(kinds: string[]) {
     .string()
     .max(1024)
     .transform((value, ctx) => {
+      const problem = (reason: string) => {
+        ctx.addIssue({
+          code: 'custom',
+          message: `'${value}' is not a ${kinds.join(
+            ' or ',
+          )} entity ref (${reason})`,
+        });
+        return z.NEVER;
+      };
+      let ref: CompoundEntityRef;
       try {
-        const ref = parseEntityRef(value, {
+        ref = parseEntityRef(value, {
           defaultKind: kinds[0],
           defaultNamespace: 'default',
         });
-        const kind = ref.kind.toLocaleLowerCase('en-US');
-        if (!kinds.includes(kind)) {
-          throw new Error(`kind must be ${kinds.join(' or ')}`);
-        }
-        if (
-          !entityPart.safeParse(ref.namespace).success ||
-          !entityPart.safeParse(ref.name).success
-        ) {
-          throw new Error(
-            'namespace and name must be letters, digits, "." "_" or "-"',
-          );
-        }
-        return stringifyEntityRef(ref);
       } catch (error) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `'${value}' is not a ${kinds.join(' or ')} entity ref (${
-            (error as Error).message
-          })`,
-        });
-        return z.NEVER;
+        return problem((error as Error).message);
       }
+      if (!kinds.includes(ref.kind.toLocaleLowerCase('en-US'))) {
+        return problem(`kind must be ${kinds.join(' or ')}`);
+      }
+      if (
+        !entityPart.safeParse(ref.namespace).success ||
+        !entityPart.safeParse(ref.name).success
+      ) {
+        return problem(
+          'namespace and name must be letters, digits, ".", "_" or "-"',
+        );
+      }
+      return stringifyEntityRef(ref);
     });
 }
 const ownerRef = entityRefOfKind(['group', 'user']);
