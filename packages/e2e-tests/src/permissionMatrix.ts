@@ -114,10 +114,13 @@ export const expectedDecisions: Record<string, Record<Role, Decision>> = {
   },
 
   // Scorecards are open to read; a scorecard is re-run by the entity's owners (IS_ENTITY_OWNER,
-  // asked about payments-service). Tech Insights' facts and checks are open to read; running its
-  // checks through its own API is left to admins (Paved's scorecards run them).
+  // asked about payments-service); campaigns, targets for every team, are started and ended by
+  // admins. Tech Insights' facts and checks are open to read; running its checks through its own
+  // API is left to admins (Paved's scorecards run them).
   'scorecards.result.read': everyone('ALLOW'),
   'scorecards.entity.rerun': paymentsOwners,
+  'scorecards.campaign.create': adminsOnly,
+  'scorecards.campaign.delete': adminsOnly,
   'tech-insights.check.read': everyone('ALLOW'),
   'tech-insights.fact-retriever.read': everyone('ALLOW'),
   'tech-insights.check.run': adminsOnly,

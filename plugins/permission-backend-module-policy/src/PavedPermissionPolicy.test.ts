@@ -14,7 +14,11 @@ import {
   argocdApplicationCreatePermission,
   argocdApplicationManifestReadPermission,
 } from '@paved/plugin-argocd-common';
-import { scorecardsEntityRerunPermission } from '@paved/plugin-scorecards-common';
+import {
+  scorecardsCampaignCreatePermission,
+  scorecardsCampaignDeletePermission,
+  scorecardsEntityRerunPermission,
+} from '@paved/plugin-scorecards-common';
 import { PolicyQuery } from '@backstage/plugin-permission-node';
 import { PavedPermissionPolicy } from './PavedPermissionPolicy';
 import { readRoleConfig } from './roles';
@@ -114,6 +118,23 @@ describe('PavedPermissionPolicy', () => {
     expect(await decide('user:development/guest', rerun)).toEqual({
       result: AuthorizeResult.DENY,
     });
+  });
+
+  it('lets only admins start and end scorecard campaigns', async () => {
+    for (const permission of [
+      scorecardsCampaignCreatePermission,
+      scorecardsCampaignDeletePermission,
+    ]) {
+      expect(await decide('user:default/ingrid', { permission })).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+      expect(await decide('user:default/priya', { permission })).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+      expect(await decide('user:development/guest', { permission })).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    }
   });
 
   // No scaffolder task exists in the portal before templates land, so the end-to-end matrix

@@ -29,7 +29,11 @@ import {
   crossplaneRequestConditions,
   crossplaneRequestCreatePermission,
 } from '@paved/plugin-crossplane-common';
-import { scorecardsEntityRerunPermission } from '@paved/plugin-scorecards-common';
+import {
+  scorecardsCampaignCreatePermission,
+  scorecardsCampaignDeletePermission,
+  scorecardsEntityRerunPermission,
+} from '@paved/plugin-scorecards-common';
 import { Caller, callerOf, RoleConfig } from './roles';
 
 const ALLOW: PolicyDecision = { result: AuthorizeResult.ALLOW };
@@ -135,6 +139,9 @@ export class PavedPermissionPolicy implements PermissionPolicy {
       [auditLogReadPermission.name]: adminsOnly,
       // A team scores its own service again after fixing something; reading scorecards is open.
       [scorecardsEntityRerunPermission.name]: entityOwners,
+      // Campaigns set targets for every team, so the platform team starts and ends them.
+      [scorecardsCampaignCreatePermission.name]: adminsOnly,
+      [scorecardsCampaignDeletePermission.name]: adminsOnly,
     };
   }
 

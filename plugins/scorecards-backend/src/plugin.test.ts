@@ -11,6 +11,7 @@ import {
   techInsightsServiceRef,
 } from '@backstage-community/plugin-tech-insights-node';
 import {
+  EntitiesResponse,
   EntityScorecard,
   RollUpsResponse,
 } from '@paved/plugin-scorecards-common';
@@ -53,15 +54,23 @@ const checks = [
   },
 ];
 
-function component(name: string, owner: string, system?: string): Entity {
+function component(
+  name: string,
+  owner: string,
+  system?: string,
+  {
+    title,
+    lifecycle = 'production',
+  }: { title?: string; lifecycle?: string } = {},
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: { name, namespace: 'default' },
+    metadata: { name, namespace: 'default', ...(title ? { title } : {}) },
     spec: {
       type: 'service',
       owner,
-      lifecycle: 'production',
+      lifecycle,
       ...(system ? { system } : {}),
     },
     relations: [
@@ -129,8 +138,10 @@ describe('scorecards plugin', () => {
         mockServices.rootConfig.factory({ data: { scorecards: { checks } } }),
         catalogServiceMock.factory({
           entities: [
-            component('cart', 'team-a', 'shop'),
-            component('search', 'team-a', 'shop'),
+            component('cart', 'team-a', 'shop', { title: 'Shopping cart' }),
+            component('search', 'team-a', 'shop', {
+              lifecycle: 'experimental',
+            }),
             component('payments', 'team-b'),
           ],
         }),
@@ -294,6 +305,102 @@ describe('scorecards plugin', () => {
     ]);
   });
 
+  it('lists the scored entities for the org overview, filtered by owner, system and lifecycle', async () => {
+    const all: EntitiesResponse = (await server.get('/api/scorecards/entities'))
+      .body;
+    expect(all.levelOrder).toEqual(['none', 'Bronze', 'Silver', 'Gold']);
+    expect(all.entities).toEqual([
+      {
+        entityRef: 'component:default/cart',
+        title: 'Shopping cart',
+        ownerRef: 'group:default/team-a',
+        systemRef: 'system:default/shop',
+        lifecycle: 'production',
+        level: 'Bronze',
+        passed: 1,
+        failed: 1,
+        unknown: 0,
+        evaluatedAt: expect.any(String),
+        stale: false,
+      },
+      expect.objectContaining({
+        entityRef: 'component:default/payments',
+        title: 'payments',
+        level: 'Silver',
+        stale: true,
+      }),
+      expect.objectContaining({
+        entityRef: 'component:default/search',
+        lifecycle: 'experimental',
+        level: null,
+        unknown: 2,
+      }),
+    ]);
+
+    const refs = async (query: string) =>
+      (
+        (await server.get(`/api/scorecards/entities?${query}`))
+          .body as EntitiesResponse
+      ).entities.map(e => e.entityRef);
+    expect(await refs('lifecycle=production')).toEqual([
+      'component:default/cart',
+      'component:default/payments',
+    ]);
+    // Each parameter repeats; owners may be named without kind and namespace.
+    expect(await refs('owner=team-a&owner=group:default/team-b')).toEqual([
+      'component:default/cart',
+      'component:default/payments',
+      'component:default/search',
+    ]);
+    expect(
+      await refs('system=system:default/shop&lifecycle=experimental'),
+    ).toEqual(['component:default/search']);
+    expect(await refs('system=shop&owner=team-b')).toEqual([]);
+  });
+
+  it('filters roll-ups and history like the list, the roll-ups adding up to it', async () => {
+    for (const query of ['', 'lifecycle=production', 'owner=team-a']) {
+      const listed: EntitiesResponse = (
+        await server.get(`/api/scorecards/entities?${query}`)
+      ).body;
+      const owners: RollUpsResponse = (
+        await server.get(`/api/scorecards/rollups/owners?${query}`)
+      ).body;
+      // Every component has an owner: the owners' totals and levels add up to the list.
+      const byLevel: Record<string, number> = {};
+      for (const e of listed.entities) {
+        const level = e.level ?? 'none';
+        byLevel[level] = (byLevel[level] ?? 0) + 1;
+      }
+      const summed: Record<string, number> = {};
+      for (const rollUp of owners.rollUps) {
+        for (const [level, count] of Object.entries(rollUp.levels)) {
+          summed[level] = (summed[level] ?? 0) + count;
+        }
+      }
+      expect({ query, summed }).toEqual({ query, summed: byLevel });
+      expect(owners.rollUps.reduce((sum, r) => sum + r.total, 0)).toBe(
+        listed.entities.length,
+      );
+    }
+    const production: RollUpsResponse = (
+      await server.get('/api/scorecards/rollups/systems?lifecycle=production')
+    ).body;
+    expect(production.rollUps).toEqual([
+      { entityRef: 'system:default/shop', total: 1, levels: { Bronze: 1 } },
+    ]);
+
+    const history = (
+      await server.get('/api/scorecards/history?days=7&lifecycle=production')
+    ).body;
+    expect(history.days).toEqual([
+      {
+        day: new Date().toISOString().slice(0, 10),
+        levels: { Bronze: 1, Silver: 1 },
+      },
+    ]);
+  });
+
   it('answers bad input with a 400 naming the field', async () => {
     const res = await server.get('/api/scorecards/rollups/teams');
     expect(res.status).toBe(400);
@@ -301,6 +408,18 @@ describe('scorecards plugin', () => {
     const days = await server.get('/api/scorecards/history?days=0');
     expect(days.status).toBe(400);
     expect(days.body.error.message).toMatch(/days/);
+    const owner = await server.get(
+      '/api/scorecards/entities?owner=component:default/cart',
+    );
+    expect(owner.status).toBe(400);
+    expect(owner.body.error.message).toMatch(
+      /owner\.0 'component:default\/cart' is not a group or user entity ref/,
+    );
+    const lifecycle = await server.get(
+      '/api/scorecards/history?lifecycle=in%20production',
+    );
+    expect(lifecycle.status).toBe(400);
+    expect(lifecycle.body.error.message).toMatch(/lifecycle\.0 must be/);
   });
 
   it('refuses reading when the policy denies it', async () => {

@@ -6,13 +6,15 @@ import { techInsightsServiceRef } from '@backstage-community/plugin-tech-insight
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scorecardsPermissions } from '@paved/plugin-scorecards-common';
 import { readScorecardsConfig } from './config';
-import { scorecardStoreFor } from './database/ScorecardStore';
+import { DatabaseCampaignStore } from './database/CampaignStore';
+import { DatabaseScorecardStore } from './database/ScorecardStore';
 import { createRouter } from './router';
+import { CampaignService } from './service/CampaignService';
 import { ScorecardService } from './service/ScorecardService';
 
 /**
  * Scorecards: scores catalog components against configured checks on Tech Insights facts, with
- * levels, history and team and system roll-ups.
+ * levels, history, team and system roll-ups, the organisation overview and campaigns.
  */
 export const scorecardsPlugin = createBackendPlugin({
   pluginId: 'scorecards',
@@ -53,9 +55,10 @@ export const scorecardsPlugin = createBackendPlugin({
           );
         }
         permissionsRegistry.addPermissions(scorecardsPermissions);
+        const store = await DatabaseScorecardStore.create(database);
         const service = new ScorecardService({
           config: scorecardsConfig,
-          store: await scorecardStoreFor(database),
+          store,
           catalog,
           techInsights,
           logger,
@@ -68,8 +71,19 @@ export const scorecardsPlugin = createBackendPlugin({
             await service.scoreAll(await auth.getOwnServiceCredentials());
           },
         });
+        const campaigns = new CampaignService({
+          config: scorecardsConfig,
+          campaigns: await DatabaseCampaignStore.create(database),
+          scorecards: store,
+        });
         httpRouter.use(
-          await createRouter({ service, httpAuth, permissions, auditor }),
+          await createRouter({
+            service,
+            campaigns,
+            httpAuth,
+            permissions,
+            auditor,
+          }),
         );
       },
     });

@@ -104,12 +104,12 @@ describe('DatabaseScorecardStore', () => {
         }),
       );
 
-      expect(await store.rollUps('owner')).toEqual([
+      expect(await store.rollUps('owner', {})).toEqual([
         { entityRef: 'group:default/team-a', levels: { Bronze: 2, none: 1 } },
         { entityRef: 'group:default/team-b', levels: { Gold: 1 } },
       ]);
       // payments has no system and is left out of the system roll-up.
-      expect(await store.rollUps('system')).toEqual([
+      expect(await store.rollUps('system', {})).toEqual([
         { entityRef: 'system:default/shop', levels: { Bronze: 2, none: 1 } },
       ]);
     },
@@ -129,14 +129,124 @@ describe('DatabaseScorecardStore', () => {
         scorecard('search', 'Bronze', new Date('2026-11-02T10:00:00Z')),
       );
 
-      expect(await store.orgHistory('2026-10-01')).toEqual([
+      expect(await store.orgHistory('2026-10-01', {})).toEqual([
         { day: '2026-11-01', levels: { none: 1 } },
         { day: '2026-11-02', levels: { Bronze: 2 } },
       ]);
       expect(await store.deleteHistoryBefore('2026-11-02')).toBe(1);
-      expect(await store.orgHistory('2026-10-01')).toEqual([
+      expect(await store.orgHistory('2026-10-01', {})).toEqual([
         { day: '2026-11-02', levels: { Bronze: 2 } },
       ]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'lists entities by owner, system and lifecycle, each field matching any of its values (%p)',
+    async databaseId => {
+      const store = await createStore(databaseId);
+      const now = new Date('2026-12-01T09:00:00Z');
+      await store.save(
+        scorecard('cart', 'Bronze', now, {
+          title: 'Shopping cart',
+          lifecycle: 'production',
+        }),
+      );
+      await store.save(
+        scorecard('checkout', 'Silver', now, { lifecycle: 'experimental' }),
+      );
+      await store.save(
+        scorecard('search', null, now, {
+          ownerRef: 'group:default/team-b',
+          systemRef: undefined,
+          lifecycle: 'production',
+        }),
+      );
+      await store.save(
+        scorecard('payments', 'Gold', now, {
+          ownerRef: 'group:default/team-b',
+          systemRef: 'system:default/pay',
+          lifecycle: 'production',
+        }),
+      );
+      const refs = async (filter: Parameters<typeof store.list>[0]) =>
+        (await store.list(filter)).map(s => s.entityRef.split('/')[1]);
+
+      expect(await refs({})).toEqual([
+        'cart',
+        'checkout',
+        'payments',
+        'search',
+      ]);
+      expect(await refs({ owner: ['group:default/team-a'] })).toEqual([
+        'cart',
+        'checkout',
+      ]);
+      expect(
+        await refs({
+          owner: ['group:default/team-a', 'group:default/team-b'],
+          lifecycle: ['production'],
+        }),
+      ).toEqual(['cart', 'payments', 'search']);
+      expect(
+        await refs({
+          system: ['system:default/shop'],
+          lifecycle: ['production'],
+        }),
+      ).toEqual(['cart']);
+      expect(await refs({ lifecycle: ['deprecated'] })).toEqual([]);
+
+      const [cart] = await store.list({ lifecycle: ['production'] });
+      expect(cart).toMatchObject({
+        entityRef: 'component:default/cart',
+        title: 'Shopping cart',
+        ownerRef: 'group:default/team-a',
+        systemRef: 'system:default/shop',
+        lifecycle: 'production',
+        level: 'Bronze',
+      });
+
+      // Filtered roll-ups count the same entities as the filtered list.
+      expect(
+        await store.rollUps('owner', { lifecycle: ['production'] }),
+      ).toEqual([
+        { entityRef: 'group:default/team-a', levels: { Bronze: 1 } },
+        { entityRef: 'group:default/team-b', levels: { Gold: 1, none: 1 } },
+      ]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    "filters the org history by each entity's current lifecycle (%p)",
+    async databaseId => {
+      const store = await createStore(databaseId);
+      await store.save(
+        scorecard('cart', null, new Date('2026-11-01T09:00:00Z'), {
+          lifecycle: 'production',
+        }),
+      );
+      await store.save(
+        scorecard('cart', 'Bronze', new Date('2026-11-02T09:00:00Z'), {
+          lifecycle: 'production',
+        }),
+      );
+      await store.save(
+        scorecard('search', 'Bronze', new Date('2026-11-02T10:00:00Z'), {
+          lifecycle: 'experimental',
+        }),
+      );
+
+      expect(
+        await store.orgHistory('2026-10-01', { lifecycle: ['production'] }),
+      ).toEqual([
+        { day: '2026-11-01', levels: { none: 1 } },
+        { day: '2026-11-02', levels: { Bronze: 1 } },
+      ]);
+      expect(
+        await store.orgHistory('2026-10-01', {
+          owner: ['group:default/team-a'],
+          lifecycle: ['experimental'],
+        }),
+      ).toEqual([{ day: '2026-11-02', levels: { Bronze: 1 } }]);
     },
   );
 

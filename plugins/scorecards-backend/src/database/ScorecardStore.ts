@@ -1,24 +1,21 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   CheckResult,
+  EntityFilter,
   EntityHistoryPoint,
   NO_LEVEL,
 } from '@paved/plugin-scorecards-common';
 import { Knex } from 'knex';
-
-const migrationsDir = resolvePackagePath(
-  '@paved/plugin-scorecards-backend',
-  'migrations',
-);
+import { migratedClient } from './migrations';
 
 /** An entity's scorecard as stored. */
 export interface StoredScorecard {
   entityRef: string;
+  /** `metadata.title`, else the name; absent for rows scored before titles were kept. */
+  title?: string;
   ownerRef?: string;
   systemRef?: string;
+  lifecycle?: string;
   level: string | null;
   checks: CheckResult[];
   stale: boolean;
@@ -36,17 +33,29 @@ export interface ScorecardStore {
   /** Stores an entity's latest scorecard and makes it that day's history entry. */
   save(scorecard: StoredScorecard): Promise<void>;
   get(entityRef: string): Promise<StoredScorecard | undefined>;
+  /** The latest scorecards of the entities matching the filter, by entity ref. */
+  list(filter: EntityFilter): Promise<StoredScorecard[]>;
   /** Forgets entities no longer in the catalog (their history stays until retention ends). */
   keepOnly(entityRefs: string[]): Promise<void>;
-  /** Entities per level, grouped by owner or by system; entities without one are left out. */
-  rollUps(groupBy: 'owner' | 'system'): Promise<StoredRollUp[]>;
+  /**
+   * Entities matching the filter per level, grouped by owner or by system; entities without one
+   * are left out.
+   */
+  rollUps(
+    groupBy: 'owner' | 'system',
+    filter: EntityFilter,
+  ): Promise<StoredRollUp[]>;
   entityHistory(
     entityRef: string,
     sinceDay: string,
   ): Promise<EntityHistoryPoint[]>;
-  /** Per day, entities per level. */
+  /**
+   * Per day, entities per level. A filter selects entities by their current owner, system and
+   * lifecycle, so entities gone from the catalog drop out of a filtered history.
+   */
   orgHistory(
     sinceDay: string,
+    filter: EntityFilter,
   ): Promise<Array<{ day: string; levels: Record<string, number> }>>;
   /** Deletes history before `day`; returns how many rows went. */
   deleteHistoryBefore(day: string): Promise<number>;
@@ -62,11 +71,7 @@ export class DatabaseScorecardStore implements ScorecardStore {
   static async create(
     database: DatabaseService,
   ): Promise<DatabaseScorecardStore> {
-    const client = await database.getClient();
-    if (!database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
-    }
-    return new DatabaseScorecardStore(client);
+    return new DatabaseScorecardStore(await migratedClient(database));
   }
 
   private constructor(private readonly db: Knex) {}
@@ -78,8 +83,10 @@ export class DatabaseScorecardStore implements ScorecardStore {
       await tx('scorecard_entities')
         .insert({
           entity_ref: scorecard.entityRef,
+          title: scorecard.title ?? null,
           owner_ref: scorecard.ownerRef ?? null,
           system_ref: scorecard.systemRef ?? null,
+          lifecycle: scorecard.lifecycle ?? null,
           level: scorecard.level,
           checks: JSON.stringify(scorecard.checks),
           stale: scorecard.stale,
@@ -102,20 +109,18 @@ export class DatabaseScorecardStore implements ScorecardStore {
   }
 
   async get(entityRef: string): Promise<StoredScorecard | undefined> {
-    const row = await this.db('scorecard_entities')
+    const row = await this.db<EntityRow>('scorecard_entities')
       .where({ entity_ref: entityRef })
       .first();
-    if (!row) return undefined;
-    return {
-      entityRef: row.entity_ref,
-      ...(row.owner_ref ? { ownerRef: row.owner_ref } : {}),
-      ...(row.system_ref ? { systemRef: row.system_ref } : {}),
-      level: row.level,
-      checks: JSON.parse(row.checks),
-      // SQLite answers booleans as 0/1.
-      stale: Boolean(row.stale),
-      evaluatedAt: new Date(row.evaluated_at),
-    };
+    return row ? toScorecard(row) : undefined;
+  }
+
+  async list(filter: EntityFilter): Promise<StoredScorecard[]> {
+    const rows: EntityRow[] = await matching(
+      this.db('scorecard_entities'),
+      filter,
+    ).orderBy('entity_ref');
+    return rows.map(toScorecard);
   }
 
   async keepOnly(entityRefs: string[]): Promise<void> {
@@ -132,9 +137,12 @@ export class DatabaseScorecardStore implements ScorecardStore {
     }
   }
 
-  async rollUps(groupBy: 'owner' | 'system'): Promise<StoredRollUp[]> {
+  async rollUps(
+    groupBy: 'owner' | 'system',
+    filter: EntityFilter,
+  ): Promise<StoredRollUp[]> {
     const column = groupBy === 'owner' ? 'owner_ref' : 'system_ref';
-    const rows = (await this.db('scorecard_entities')
+    const rows = (await matching(this.db('scorecard_entities'), filter)
       .select({ ref: column, level: 'level' })
       .count({ count: '*' })
       .whereNotNull(column)
@@ -170,13 +178,23 @@ export class DatabaseScorecardStore implements ScorecardStore {
     }));
   }
 
-  async orgHistory(sinceDay: string) {
-    const rows = (await this.db('scorecard_history')
-      .select('day', 'level')
+  async orgHistory(sinceDay: string, filter: EntityFilter) {
+    const query = this.db('scorecard_history')
+      .select(
+        'scorecard_history.day as day',
+        'scorecard_history.level as level',
+      )
       .count({ count: '*' })
-      .where('day', '>=', sinceDay)
-      .groupBy('day', 'level')
-      .orderBy('day')) as Array<{
+      .where('scorecard_history.day', '>=', sinceDay)
+      .groupBy('scorecard_history.day', 'scorecard_history.level')
+      .orderBy('scorecard_history.day');
+    if (isFiltering(filter)) {
+      query.whereIn(
+        'scorecard_history.entity_ref',
+        matching(this.db('scorecard_entities'), filter).select('entity_ref'),
+      );
+    }
+    const rows = (await query) as Array<{
       day: string;
       level: string | null;
       count: string | number;
@@ -195,16 +213,56 @@ export class DatabaseScorecardStore implements ScorecardStore {
   }
 }
 
-const stores = new WeakMap<DatabaseService, Promise<DatabaseScorecardStore>>();
+/** Columns of `scorecard_entities` a filter field compares with. */
+const FILTER_COLUMNS = {
+  owner: 'owner_ref',
+  system: 'system_ref',
+  lifecycle: 'lifecycle',
+} as const;
 
-/** The store of a database, migrated once however many callers ask for it. */
-export function scorecardStoreFor(
-  database: DatabaseService,
-): Promise<ScorecardStore> {
-  let store = stores.get(database);
-  if (!store) {
-    store = DatabaseScorecardStore.create(database);
-    stores.set(database, store);
+function isFiltering(filter: EntityFilter): boolean {
+  return Object.values(filter).some(values => values?.length);
+}
+
+/**
+ * Narrows a query of `scorecard_entities` to the filter: each field matches any of its values, and
+ * every field given must match. Entity refs arrive normalised (lower case), as the catalog stores
+ * them.
+ */
+function matching(query: Knex.QueryBuilder, filter: EntityFilter) {
+  for (const [field, column] of Object.entries(FILTER_COLUMNS)) {
+    const values = filter[field as keyof EntityFilter];
+    if (values?.length) {
+      query.whereIn(`scorecard_entities.${column}`, values);
+    }
   }
-  return store;
+  return query;
+}
+
+/** A row of `scorecard_entities`. */
+interface EntityRow {
+  entity_ref: string;
+  title: string | null;
+  owner_ref: string | null;
+  system_ref: string | null;
+  lifecycle: string | null;
+  level: string | null;
+  checks: string;
+  stale: boolean | number;
+  evaluated_at: string | Date;
+}
+
+function toScorecard(row: EntityRow): StoredScorecard {
+  return {
+    entityRef: row.entity_ref,
+    ...(row.title ? { title: row.title } : {}),
+    ...(row.owner_ref ? { ownerRef: row.owner_ref } : {}),
+    ...(row.system_ref ? { systemRef: row.system_ref } : {}),
+    ...(row.lifecycle ? { lifecycle: row.lifecycle } : {}),
+    level: row.level,
+    checks: JSON.parse(row.checks),
+    // SQLite answers booleans as 0/1.
+    stale: Boolean(row.stale),
+    evaluatedAt: new Date(row.evaluated_at),
+  };
 }

@@ -13,8 +13,11 @@ import { NotFoundError } from '@backstage/errors';
 import { TechInsightsService } from '@backstage-community/plugin-tech-insights-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  EntitiesResponse,
+  EntityFilter,
   EntityHistoryPoint,
   EntityScorecard,
+  EntitySummary,
   NO_LEVEL,
   OrgHistoryPoint,
   RollUpsResponse,
@@ -56,7 +59,14 @@ export class ScorecardService {
     const { items } = await catalog.getEntities(
       {
         filter: { kind: SCORED_KIND },
-        fields: ['kind', 'metadata.namespace', 'metadata.name', 'relations'],
+        fields: [
+          'kind',
+          'metadata.namespace',
+          'metadata.name',
+          'metadata.title',
+          'spec.lifecycle',
+          'relations',
+        ],
       },
       { credentials },
     );
@@ -120,8 +130,20 @@ export class ScorecardService {
     return this.toScorecard(stored);
   }
 
-  async rollUps(groupBy: 'owner' | 'system'): Promise<RollUpsResponse> {
-    const rollUps = await this.options.store.rollUps(groupBy);
+  /** The scored entities matching the filter, each with its level and check counts. */
+  async entities(filter: EntityFilter): Promise<EntitiesResponse> {
+    const stored = await this.options.store.list(filter);
+    return {
+      levelOrder: [NO_LEVEL, ...this.options.config.levels],
+      entities: stored.map(toSummary),
+    };
+  }
+
+  async rollUps(
+    groupBy: 'owner' | 'system',
+    filter: EntityFilter,
+  ): Promise<RollUpsResponse> {
+    const rollUps = await this.options.store.rollUps(groupBy, filter);
     return {
       levelOrder: [NO_LEVEL, ...this.options.config.levels],
       rollUps: rollUps.map(r => ({
@@ -139,8 +161,11 @@ export class ScorecardService {
     return this.options.store.entityHistory(entityRef, sinceDay(days));
   }
 
-  async orgHistory(days: number): Promise<OrgHistoryPoint[]> {
-    return this.options.store.orgHistory(sinceDay(days));
+  async orgHistory(
+    days: number,
+    filter: EntityFilter,
+  ): Promise<OrgHistoryPoint[]> {
+    return this.options.store.orgHistory(sinceDay(days), filter);
   }
 
   private startRunner() {
@@ -158,10 +183,13 @@ export class ScorecardService {
     const entityRef = stringifyEntityRef(entity);
     const { checks, stale } = await runner.run(entityRef);
     const { level } = placeOnLevels(this.options.config.levels, checks);
+    const lifecycle = entity.spec?.lifecycle;
     const scorecard: StoredScorecard = {
       entityRef,
+      title: entity.metadata.title ?? entity.metadata.name,
       ownerRef: relationTarget(entity, RELATION_OWNED_BY),
       systemRef: relationTarget(entity, RELATION_PART_OF, 'system'),
+      ...(typeof lifecycle === 'string' ? { lifecycle } : {}),
       level,
       checks,
       stale,
@@ -195,6 +223,29 @@ export class ScorecardService {
       stale: stored.stale,
     };
   }
+}
+
+/**
+ * The overview's line for an entity. The level is the one stored at scoring, as roll-ups count it,
+ * so the list and the roll-ups add up.
+ */
+function toSummary(stored: StoredScorecard): EntitySummary {
+  const count = (outcome: string) =>
+    stored.checks.filter(check => check.outcome === outcome).length;
+  return {
+    entityRef: stored.entityRef,
+    // Rows scored before titles were kept show the name until the next run.
+    title: stored.title ?? parseEntityRef(stored.entityRef).name,
+    ...(stored.ownerRef ? { ownerRef: stored.ownerRef } : {}),
+    ...(stored.systemRef ? { systemRef: stored.systemRef } : {}),
+    ...(stored.lifecycle ? { lifecycle: stored.lifecycle } : {}),
+    level: stored.level,
+    passed: count('pass'),
+    failed: count('fail'),
+    unknown: count('unknown'),
+    evaluatedAt: stored.evaluatedAt.toISOString(),
+    stale: stored.stale,
+  };
 }
 
 function sinceDay(days: number): string {
