@@ -41,7 +41,7 @@ const DATABASES = {
 };
 const CACHES = { ...DATABASES, plural: 'caches' };
 
-function component(name: string): Entity {
+function component(name: string, dependsOn: string[] = []): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -50,9 +50,28 @@ function component(name: string): Entity {
       namespace: 'default',
       annotations: { 'backstage.io/kubernetes-id': name },
     },
-    spec: { type: 'service', owner: 'team-payments', lifecycle: 'production' },
+    spec: {
+      type: 'service',
+      owner: 'team-payments',
+      lifecycle: 'production',
+      dependsOn,
+    },
+    // As the catalog's processors derive it from spec.dependsOn.
+    relations: dependsOn.map(targetRef => ({ type: 'dependsOn', targetRef })),
   };
 }
+
+/** A database of the catalog as its own Resource, as the demo's payments-db is. */
+const ordersDb: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name: 'orders-db',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'orders-db' },
+  },
+  spec: { type: 'database', owner: 'team-payments' },
+};
 
 interface Cluster {
   standIn: KubernetesStandIn;
@@ -177,6 +196,12 @@ describe('Crossplane fact retriever against the Crossplane backend', () => {
       deletionProtection: false,
     });
 
+    // orders: its database is the Resource it depends on, without deletion protection.
+    await createDatabase(prod, 'orders-db', 'orders-db', {
+      backups: { enabled: true },
+      deletionProtection: false,
+    });
+
     const backend = await startTestBackend({
       features: [
         crossplanePlugin,
@@ -215,7 +240,17 @@ describe('Crossplane fact retriever against the Crossplane backend', () => {
           },
         }),
         catalogServiceMock.factory({
-          entities: ['payments', 'ledger', 'frontend'].map(component),
+          entities: [
+            component('payments'),
+            component('ledger'),
+            component('frontend'),
+            // A dangling dependency (no such Resource) adds nothing.
+            component('orders', [
+              'resource:default/orders-db',
+              'resource:default/retired-db',
+            ]),
+            ordersDb,
+          ],
         }),
         permissionsServiceFactory,
       ],
@@ -250,6 +285,11 @@ describe('Crossplane fact retriever against the Crossplane backend', () => {
       productionDatabases: 2,
       // ledger-archive's backups are on by the XRD's default.
       productionDatabasesWithoutBackups: 1,
+      productionDatabasesWithoutDeletionProtection: 1,
+    });
+    expect(facts.get('orders')).toEqual({
+      productionDatabases: 1,
+      productionDatabasesWithoutBackups: 0,
       productionDatabasesWithoutDeletionProtection: 1,
     });
     // No production database: nothing to protect, so the Gold check passes.

@@ -1,4 +1,9 @@
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  RELATION_DEPENDS_ON,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { ResponseError } from '@backstage/errors';
 import {
@@ -50,11 +55,24 @@ function protectionOf(resource: LiveResource) {
   };
 }
 
+/** The component and the Resources it depends on: a service's database is often its own entity. */
+function entitiesOf(entity: Entity): string[] {
+  const resources = (entity.relations ?? [])
+    .filter(
+      relation =>
+        relation.type === RELATION_DEPENDS_ON &&
+        parseEntityRef(relation.targetRef).kind.toLowerCase() === 'resource',
+    )
+    .map(relation => relation.targetRef);
+  return [stringifyEntityRef(entity), ...new Set(resources)];
+}
+
 /**
- * The Crossplane fact retriever: for each component, its production databases and how many of
- * them lack backups or deletion protection. It asks Paved's Crossplane backend, which answers
- * from its watch cache, so collecting makes no Kubernetes call. A component whose production
- * clusters cannot all be read gets no new facts, so Tech Insights keeps its last ones.
+ * The Crossplane fact retriever: for each component, its production databases — its own and
+ * those of the Resources it depends on — and how many of them lack backups or deletion
+ * protection. It asks Paved's Crossplane backend, which answers from its watch cache, so
+ * collecting makes no Kubernetes call. A component whose production clusters cannot all be read
+ * gets no new facts, so Tech Insights keeps its last ones.
  */
 export function createCrossplaneFactRetriever(options: {
   catalog: CatalogService;
@@ -113,20 +131,39 @@ export function createCrossplaneFactRetriever(options: {
       const { items } = await catalog.getEntities(
         {
           filter: context.entityFilter ?? { kind: 'Component' },
-          fields: ['kind', 'metadata'],
+          fields: ['kind', 'metadata', 'relations'],
         },
         { credentials },
       );
+      // Several services may depend on one Resource: each is asked for once per run.
+      const answers = new Map<
+        string,
+        Promise<EntityResourcesResponse | undefined>
+      >();
+      const resourcesOf = (entityRef: string) => {
+        let answer = answers.get(entityRef);
+        if (!answer) {
+          // 404: an entity missing from the catalog (a dangling dependsOn) has no resources.
+          answer = get<EntityResourcesResponse>(
+            `/resources?entityRef=${encodeURIComponent(entityRef)}`,
+          ).catch(error => {
+            if (error instanceof ResponseError && error.statusCode === 404) {
+              return undefined;
+            }
+            throw error;
+          });
+          answers.set(entityRef, answer);
+        }
+        return answer;
+      };
 
       const factFor = async (
         entity: Entity,
       ): Promise<TechInsightFact | undefined> => {
         const entityRef = stringifyEntityRef(entity);
-        let answer: EntityResourcesResponse;
+        let read: Array<EntityResourcesResponse | undefined>;
         try {
-          answer = await get<EntityResourcesResponse>(
-            `/resources?entityRef=${encodeURIComponent(entityRef)}`,
-          );
+          read = await Promise.all(entitiesOf(entity).map(resourcesOf));
         } catch (error) {
           logger.warn('Could not read Crossplane resources of an entity', {
             entity: entityRef,
@@ -134,8 +171,23 @@ export function createCrossplaneFactRetriever(options: {
           });
           return undefined;
         }
+        const [own, ...dependencies] = read;
+        if (!own) {
+          // Gone from the catalog since it was listed.
+          return undefined;
+        }
+        const resources = new Map<string, LiveResource>();
+        for (const answer of [own, ...dependencies]) {
+          for (const resource of answer?.resources ?? []) {
+            const { cluster, apiVersion, kind, namespace, name } = resource;
+            resources.set(
+              [cluster, apiVersion, kind, namespace, name].join('/'),
+              resource,
+            );
+          }
+        }
         // An unread production cluster would make its databases look absent.
-        const unread = answer.clusters.filter(
+        const unread = own.clusters.filter(
           cluster =>
             cluster.environment &&
             productionEnvironments.has(cluster.environment) &&
@@ -148,7 +200,7 @@ export function createCrossplaneFactRetriever(options: {
           });
           return undefined;
         }
-        const databases = answer.resources
+        const databases = [...resources.values()]
           .filter(
             resource =>
               resource.environment &&
