@@ -15,7 +15,7 @@ exports.up = async function up(knex) {
     table
       .string('entity_ref', 512)
       .primary()
-      .comment('kind:namespace/name, lower case');
+      .comment('kind:namespace/name, as stringifyEntityRef writes it');
     table.text('facts').notNullable().comment('JSON of the fact values');
     table.datetime('collected_at').notNullable();
   });

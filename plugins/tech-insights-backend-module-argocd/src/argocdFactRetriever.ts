@@ -27,8 +27,8 @@ export const DEFAULT_PRODUCTION_ENVIRONMENTS = ['prod', 'production'];
 const CONCURRENCY = 4;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Counts of the last run, for logs and tests. */
-export interface ArgocdRunSummary {
+/** Counts of a run, for its log line. */
+interface ArgocdRunSummary {
   components: number;
   /** Requests sent to the Argo CD backend: one per component with an Argo CD annotation. */
   requests: number;
@@ -78,7 +78,6 @@ export function createArgocdFactRetriever(options: {
   store: ArgocdFactStore;
   productionInstances: Set<string>;
   logger: LoggerService;
-  onRun?: (summary: ArgocdRunSummary) => void;
 }): FactRetriever {
   const { catalog, store, productionInstances, logger } = options;
 
@@ -243,7 +242,6 @@ export function createArgocdFactRetriever(options: {
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       logger.info('Collected Argo CD facts', { ...summary });
-      options.onRun?.(summary);
       return facts;
     },
   };

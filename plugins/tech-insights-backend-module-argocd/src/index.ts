@@ -12,5 +12,4 @@ export {
   createArgocdFactRetriever,
   readProductionInstances,
 } from './argocdFactRetriever';
-export type { ArgocdRunSummary } from './argocdFactRetriever';
 export { ArgocdFactStore } from './ArgocdFactStore';
