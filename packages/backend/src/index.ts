@@ -66,6 +66,9 @@ backend.add(import('@paved/plugin-catalog-backend-module-crossplane'));
 backend.add(import('@backstage-community/plugin-tech-insights-backend'));
 backend.add(import('@paved/plugin-tech-insights-backend-module-catalog'));
 backend.add(import('@paved/plugin-tech-insights-backend-module-github'));
+// Deployments and production databases, read from the Argo CD and Crossplane plugins' caches.
+backend.add(import('@paved/plugin-tech-insights-backend-module-argocd'));
+backend.add(import('@paved/plugin-tech-insights-backend-module-crossplane'));
 backend.add(import('@paved/plugin-scorecards-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));

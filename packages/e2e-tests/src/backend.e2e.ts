@@ -221,14 +221,14 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
       );
     });
 
-    it('scores a demo service from its GitHub repository and catalog entry; its owner re-runs it, the guest may not', async () => {
+    it('scores a demo service from its GitHub repository, catalog entry, Argo CD deployments and production database; its owner re-runs it, the guest may not', async () => {
       const path = `/api/scorecards/entity/default/component/${demoComponent}`;
       const engineer = await signInWithGitHub(portal.baseUrl, paymentsEngineer);
       const outcomes = (body: ScorecardBody) =>
         Object.fromEntries(body.checks.map(c => [c.id, c.outcome]));
       // Tech Insights collects facts shortly after start; until then every check is unknown.
       const scored = await eventually(
-        'facts from GitHub and the catalog behind the scorecard',
+        'facts from GitHub, the catalog, Argo CD and Crossplane behind the scorecard',
         async () => {
           const res = await fetch(`${portal.baseUrl}${path}/run`, {
             method: 'POST',
@@ -237,10 +237,13 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
           assert.equal(res.status, 200, await res.clone().text());
           const body = (await res.json()) as ScorecardBody;
           const outcome = outcomes(body);
-          return outcome['has-readme'] !== 'unknown' &&
-            outcome['owner-is-group'] !== 'unknown'
-            ? body
-            : undefined;
+          const collected = [
+            'has-readme',
+            'owner-is-group',
+            'deployed-with-argocd',
+            'production-databases-protected',
+          ].every(check => outcome[check] !== 'unknown');
+          return collected ? body : undefined;
         },
         90_000,
       );
@@ -248,6 +251,12 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
       assert.equal(outcomes(scored)['has-readme'], 'pass');
       assert.equal(outcomes(scored)['ci-workflow'], 'pass');
       assert.equal(outcomes(scored)['owner-is-group'], 'pass');
+      // Deployed on both sandbox clusters, Synced and Healthy; payments-db on prod has backups
+      // and deletion protection, as the sandbox seeds production databases.
+      assert.equal(outcomes(scored)['deployed-with-argocd'], 'pass');
+      assert.equal(outcomes(scored)['argocd-synced-healthy'], 'pass');
+      assert.equal(outcomes(scored)['production-deployed-recently'], 'pass');
+      assert.equal(outcomes(scored)['production-databases-protected'], 'pass');
       assert.equal(scored.level === null, false, JSON.stringify(scored));
 
       const read = await portal.getJson<ScorecardBody>(path, token);

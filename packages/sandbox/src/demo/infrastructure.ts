@@ -60,7 +60,7 @@ export function readDemoDatabases(demoDir: string): DemoDatabase[] {
     }));
 }
 
-/** The composite resource for a demo database: larger and highly available on prod, small on dev. */
+/** The composite resource for a demo database: larger, highly available and protected from deletion on prod, small on dev. */
 export function databaseComposite(database: DemoDatabase, isProd: boolean) {
   return {
     apiVersion: `${POSTGRES.group}/${POSTGRES.version}`,
@@ -82,6 +82,8 @@ export function databaseComposite(database: DemoDatabase, isProd: boolean) {
         storageGB: isProd ? 100 : 20,
         tier: isProd ? 'high-availability' : 'dev',
         backups: { enabled: true, retentionDays: isProd ? 14 : 3 },
+        // Dev databases are thrown away freely; production ones are not.
+        deletionProtection: isProd,
       },
     },
   };

@@ -244,6 +244,7 @@ describe('the simulated Crossplane', () => {
       'storageGB',
       'tier',
       'backups',
+      'deletionProtection',
     ]);
 
     // A Cluster-scoped v2 XRD: a cluster-scoped composite whose resourceRefs may name namespaces.

@@ -117,7 +117,13 @@ describe('offeringFromXrd on the sandbox XRDs', () => {
     );
     expect(database.uiSchema).toEqual({
       parameters: {
-        'ui:order': ['version', 'storageGB', 'tier', 'backups'],
+        'ui:order': [
+          'version',
+          'storageGB',
+          'tier',
+          'backups',
+          'deletionProtection',
+        ],
         backups: { 'ui:order': ['enabled', 'retentionDays'] },
       },
     });
