@@ -62,10 +62,10 @@ export function createGithubFactRetriever(options: {
 
   return {
     id: GITHUB_FACT_RETRIEVER_ID,
-    version: '0.1.0',
+    version: '0.2.0',
     title: 'GitHub repository',
     description:
-      'README, CODEOWNERS, review required on the default branch, CI, dependency updates, licence and last commit of the repository in github.com/project-slug',
+      'README, CODEOWNERS, review required on the default branch, CI, dependency updates, open security alerts, licence and last commit of the repository in github.com/project-slug',
     entityFilter: [{ kind: 'component' }],
     schema: {
       hasReadme: {
@@ -88,6 +88,11 @@ export function createGithubFactRetriever(options: {
       hasCiWorkflow: {
         type: 'boolean',
         description: 'A GitHub Actions workflow in .github/workflows',
+      },
+      openSecurityAlerts: {
+        type: 'integer',
+        description:
+          'Open Dependabot alerts of high or critical severity; absent when they cannot be read',
       },
       hasDependencyUpdates: {
         type: 'boolean',
