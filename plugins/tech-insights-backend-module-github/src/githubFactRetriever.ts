@@ -7,6 +7,7 @@ import {
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import {
   FactRetriever,
+  FactRetrieverContext,
   TechInsightFact,
 } from '@backstage-community/plugin-tech-insights-node';
 import {
@@ -116,14 +117,14 @@ export function createGithubFactRetriever(options: {
         description: 'When these facts were read from GitHub',
       },
     },
-    async handler({ auth }) {
+    async handler({ auth, entityFilter }) {
       const { items } = await catalog.getEntities(
         {
-          filter: {
+          filter: narrowedFilter(entityFilter, {
             kind: 'Component',
             [`metadata.annotations.${PROJECT_SLUG_ANNOTATION}`]:
               CATALOG_FILTER_EXISTS,
-          },
+          }),
           fields: ['kind', 'metadata', 'spec.type'],
         },
         { credentials: await auth.getOwnServiceCredentials() },
@@ -220,6 +221,21 @@ export function createGithubFactRetriever(options: {
       return facts;
     },
   };
+}
+
+/**
+ * The catalog filter for a run: the entities Tech Insights or a one-entity refresh asks for
+ * (`ctx.entityFilter`), each also meeting what this retriever needs.
+ */
+function narrowedFilter(
+  entityFilter: FactRetrieverContext['entityFilter'],
+  required: Record<string, string | symbol>,
+): Record<string, string | symbol | (string | symbol)[]>[] {
+  const asked = entityFilter ?? {};
+  return (Array.isArray(asked) ? asked : [asked]).map(filter => ({
+    ...filter,
+    ...required,
+  }));
 }
 
 /** The integration of the entity's source location when it is on GitHub, else the first configured one. */

@@ -82,7 +82,10 @@ describe("a repository's Dependabot alerts", () => {
       { owner: 'acme', repo: 'shop' },
     );
     expect(all.data.map(alert => alert.number)).toEqual([3, 2, 1]);
-    expect(all.data[0]).toMatchObject({ state: 'fixed', fixed_at: expect.any(String) });
+    expect(all.data[0]).toMatchObject({
+      state: 'fixed',
+      fixed_at: expect.any(String),
+    });
   });
 
   it('lists none for a repository without alerts', async () => {
