@@ -67,7 +67,9 @@ backend.add(import('@backstage-community/plugin-tech-insights-backend'));
 backend.add(import('@paved/plugin-tech-insights-backend-module-catalog'));
 backend.add(import('@paved/plugin-tech-insights-backend-module-github'));
 // Re-collects one entity's facts when its owner re-runs its scorecard.
-backend.add(import('@paved/plugin-tech-insights-backend-module-entity-refresh'));
+backend.add(
+  import('@paved/plugin-tech-insights-backend-module-entity-refresh'),
+);
 backend.add(import('@paved/plugin-scorecards-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
