@@ -99,9 +99,6 @@ export class EntityFactRefresher {
               stringifyEntityRef(fact.entity).toLocaleLowerCase('en-US') ===
               entityRef.toLocaleLowerCase('en-US'),
           );
-          if (own.length > 0) {
-            await this.afterLatestSecond(retriever.id, entityRef);
-          }
           await this.options.store.insertFacts({
             id: retriever.id,
             facts: own,
@@ -125,29 +122,7 @@ export class EntityFactRefresher {
     });
     return { entityRef, retrievers };
   }
-
-  /**
-   * Waits, if need be, until a second has passed since the entity's newest facts of this
-   * retriever: Tech Insights stores whole seconds and reads the newest row, so facts stored in
-   * the same second as the last ones could tie with them and lose.
-   */
-  private async afterLatestSecond(id: string, entityRef: string) {
-    const latest = (
-      await this.options.store.getLatestFactsByIds([id], entityRef)
-    )[id]?.timestamp;
-    if (!latest) return;
-    // SQLite hands back text the store cannot parse: then wait the whole second.
-    const wait = latest.isValid ? latest.toMillis() + 1000 - Date.now() : 1000;
-    if (wait > 0) {
-      await new Promise(resolve =>
-        setTimeout(resolve, Math.min(wait, MAX_TIE_WAIT_MS)),
-      );
-    }
-  }
 }
-
-/** The longest a refresh waits to stamp its facts after the last ones, whatever clocks say. */
-const MAX_TIE_WAIT_MS = 1500;
 
 /** The lifecycle as Tech Insights reads it for its scheduled runs. */
 function readLifecycle(config: Config, id: string): FactLifecycle | undefined {
