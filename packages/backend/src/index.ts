@@ -69,6 +69,10 @@ backend.add(import('@paved/plugin-tech-insights-backend-module-github'));
 // Deployments and production databases, read from the Argo CD and Crossplane plugins' caches.
 backend.add(import('@paved/plugin-tech-insights-backend-module-argocd'));
 backend.add(import('@paved/plugin-tech-insights-backend-module-crossplane'));
+// Re-collects one entity's facts when its owner re-runs its scorecard.
+backend.add(
+  import('@paved/plugin-tech-insights-backend-module-entity-refresh'),
+);
 backend.add(import('@paved/plugin-scorecards-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));

@@ -17,6 +17,7 @@ import {
   unpackBackendBundle,
 } from './portal.ts';
 import { signInWithGitHub } from './githubSignIn.ts';
+import { sandboxGitHub } from './scaffolder.ts';
 import { startSandbox, type RunningSandbox } from './sandbox.ts';
 
 interface CatalogEntity {
@@ -27,6 +28,10 @@ interface CatalogEntity {
 
 const demo = readCatalogFiles();
 const demoComponent = 'payments-service';
+// Seeded to pass every Bronze and Silver check but CODEOWNERS (packages/sandbox/src/demo/seed.ts).
+const silverButCodeowners = 'catalog-service';
+// A Storefront Team engineer, an owner of catalog-service.
+const storefrontEngineer = 'priya-raman';
 // A Payments Team engineer: Argo CD shows the team's Applications to its members.
 const paymentsEngineer = 'daniel-mercer';
 
@@ -50,7 +55,9 @@ interface ApplicationsBody {
 
 interface ScorecardBody {
   level: string | null;
+  nextLevel: { level: string; missing: { id: string }[] } | null;
   checks: { id: string; outcome: 'pass' | 'fail' | 'unknown' }[];
+  refresh?: { refreshed: boolean; message?: string };
 }
 
 interface HistoryBody {
@@ -259,13 +266,71 @@ for (const database of ['sqlite', 'postgres'] as DatabaseKind[]) {
       assert.equal(outcomes(scored)['production-databases-protected'], 'pass');
       assert.equal(scored.level === null, false, JSON.stringify(scored));
 
+      // Only a re-run's answer says whether facts were collected again first.
+      const { refresh, ...stored } = scored;
+      assert.deepEqual(refresh, { refreshed: true });
       const read = await portal.getJson<ScorecardBody>(path, token);
-      assert.deepEqual(read, scored);
+      assert.deepEqual(read, stored);
       const guest = await fetch(`${portal.baseUrl}${path}/run`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${token}` },
       });
       assert.equal(guest.status, 403);
+    });
+
+    it('a service that lacks only CODEOWNERS for Silver reaches Silver on the re-run after its owner adds the file', async () => {
+      const github = sandboxGitHub(sandbox.configFile);
+      const file = `/repos/acme/${silverButCodeowners}/contents/.github/CODEOWNERS`;
+      // The sandbox outlives one database's run: remove the file an earlier run added.
+      const existing = await github.get(file);
+      if (existing.status === 200) {
+        await github.delete(file, {
+          message: 'Remove CODEOWNERS',
+          sha: existing.body.sha,
+        });
+      }
+      let engineer = '';
+      const rerun = async () => {
+        const res = await fetch(
+          `${portal.baseUrl}/api/scorecards/entity/default/component/${silverButCodeowners}/run`,
+          { method: 'POST', headers: { Authorization: `Bearer ${engineer}` } },
+        );
+        assert.equal(res.status, 200, await res.clone().text());
+        return (await res.json()) as ScorecardBody;
+      };
+      // The engineer and the service must be in the catalog first (when run on its own).
+      const before = await eventually(
+        'the catalog to know the service and its owners',
+        async () => {
+          engineer = await signInWithGitHub(portal.baseUrl, storefrontEngineer);
+          const body = await rerun();
+          const ready = body.checks.every(c => c.outcome !== 'unknown');
+          const owned = body.checks.some(
+            c => c.id === 'owner-is-group' && c.outcome === 'pass',
+          );
+          return ready && owned ? body : undefined;
+        },
+        90_000,
+      );
+      assert.deepEqual(before.refresh, { refreshed: true });
+      assert.equal(before.level, 'Bronze', JSON.stringify(before));
+      assert.equal(before.nextLevel?.level, 'Silver');
+      assert.deepEqual(
+        before.nextLevel?.missing.map(c => c.id),
+        ['codeowners'],
+      );
+
+      const added = await github.put(file, {
+        message: 'Add CODEOWNERS',
+        content: Buffer.from('* @acme/team-storefront\n').toString('base64'),
+      });
+      assert.equal(added.status, 201, JSON.stringify(added.body));
+      const after = await rerun();
+      assert.equal(after.level, 'Silver', JSON.stringify(after));
+      assert.equal(
+        after.checks.find(c => c.id === 'codeowners')?.outcome,
+        'pass',
+      );
     });
 
     it('lists the infrastructure on offer with a request form for each, from both clusters', async () => {

@@ -131,6 +131,8 @@ export interface SandboxGitHub {
   repo(name: string): Promise<Record<string, any> | undefined>;
   get(path: string): Promise<{ status: number; body: any }>;
   post(path: string, body: unknown): Promise<{ status: number; body: any }>;
+  put(path: string, body: unknown): Promise<{ status: number; body: any }>;
+  delete(path: string, body: unknown): Promise<{ status: number; body: any }>;
 }
 
 export function sandboxGitHub(configFile: string): SandboxGitHub {
@@ -169,6 +171,8 @@ export function sandboxGitHub(configFile: string): SandboxGitHub {
     },
     get: path => call('GET', path),
     post: (path, body) => call('POST', path, body),
+    put: (path, body) => call('PUT', path, body),
+    delete: (path, body) => call('DELETE', path, body),
   };
 }
 

@@ -34,8 +34,10 @@ export type {
 } from './kubernetes/forceState';
 export { startGitHubStandIn } from './github';
 export type {
+  AlertSeverity,
   BranchProtectionSettings,
   CreateRepoOptions,
+  DependabotAlertSeed,
   FileChanges,
   GitHubStandIn,
   GitHubStandInOptions,

@@ -1,5 +1,6 @@
 import {
-  createServiceFactory,
+  coreServices,
+  createBackendPlugin,
   SchedulerServiceTaskInvocationDefinition,
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
@@ -7,16 +8,12 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
-  TechInsightsService,
-  techInsightsServiceRef,
-} from '@backstage-community/plugin-tech-insights-node';
-import {
   EntitiesResponse,
   EntityScorecard,
   RollUpsResponse,
 } from '@paved/plugin-scorecards-common';
-import { InsightFacts } from '@backstage-community/plugin-tech-insights-common';
 import { JsonValue } from '@backstage/types';
+import express from 'express';
 import request from 'supertest';
 import { scorecardsPlugin } from './plugin';
 
@@ -97,32 +94,53 @@ const facts: Record<string, Record<string, JsonValue>> = {
   },
 };
 
-const techInsights: Partial<TechInsightsService> = {
-  async getFactSchemas() {
-    return [
-      {
-        hasReadme: { type: 'boolean', description: 'A README' },
-        hasCiWorkflow: { type: 'boolean', description: 'A CI workflow' },
-        stale: { type: 'boolean', description: 'Last facts known' },
-      },
-    ];
-  },
-  async getFacts(entity): Promise<InsightFacts> {
-    const row =
-      facts[
-        `${entity.kind}:${entity.namespace}/${entity.name}`.toLocaleLowerCase()
-      ];
-    return row
-      ? {
-          [GITHUB]: {
-            timestamp: '2026-12-01T00:00:00Z',
-            version: '0.1.0',
-            facts: row,
-          },
-        }
-      : {};
-  },
+// Stands in for the Tech Insights routes the plugin calls: fact schemas, latest facts (from
+// `facts` above) and the entity-refresh module's route, which records who is refreshed.
+const refreshed: string[] = [];
+let refreshAnswer: { status: number; body: unknown } = {
+  status: 200,
+  body: { retrievers: [{ id: GITHUB, facts: 1 }] },
 };
+const techInsightsStandIn = createBackendPlugin({
+  pluginId: 'tech-insights',
+  register(env) {
+    env.registerInit({
+      deps: { httpRouter: coreServices.httpRouter },
+      async init({ httpRouter }) {
+        const router = express.Router();
+        router.get('/fact-schemas', (_req, res) => {
+          res.json([
+            {
+              hasReadme: { type: 'boolean', description: 'A README' },
+              hasCiWorkflow: { type: 'boolean', description: 'A CI workflow' },
+              stale: { type: 'boolean', description: 'Last facts known' },
+            },
+          ]);
+        });
+        router.get('/facts/latest', (req, res) => {
+          const row = facts[String(req.query.entity)];
+          res.json(
+            row
+              ? {
+                  [GITHUB]: {
+                    id: GITHUB,
+                    timestamp: '2026-12-01T00:00:00Z',
+                    version: '0.1.0',
+                    facts: row,
+                  },
+                }
+              : {},
+          );
+        });
+        router.post('/entity-refresh', express.json(), (req, res) => {
+          refreshed.push(req.body.entityRef);
+          res.status(refreshAnswer.status).json(refreshAnswer.body);
+        });
+        httpRouter.use(router);
+      },
+    });
+  },
+});
 
 describe('scorecards plugin', () => {
   let server: request.Agent;
@@ -135,6 +153,7 @@ describe('scorecards plugin', () => {
     const backend = await startTestBackend({
       features: [
         scorecardsPlugin,
+        techInsightsStandIn,
         mockServices.rootConfig.factory({ data: { scorecards: { checks } } }),
         catalogServiceMock.factory({
           entities: [
@@ -144,11 +163,6 @@ describe('scorecards plugin', () => {
             }),
             component('payments', 'team-b'),
           ],
-        }),
-        createServiceFactory({
-          service: techInsightsServiceRef,
-          deps: {},
-          factory: () => techInsights as TechInsightsService,
         }),
         mockServices.permissions.mock({
           async authorize(requests) {
@@ -185,6 +199,11 @@ describe('scorecards plugin', () => {
   beforeEach(() => {
     allow = true;
     audited.length = 0;
+    refreshed.length = 0;
+    refreshAnswer = {
+      status: 200,
+      body: { retrievers: [{ id: GITHUB, facts: 1 }] },
+    };
   });
 
   it('has not scored an entity before a run', async () => {
@@ -197,12 +216,14 @@ describe('scorecards plugin', () => {
     );
   });
 
-  it('re-runs one entity for an allowed user: level, next level and what is missing, audited', async () => {
+  it('re-runs one entity for an allowed user: facts refreshed first, level, next level and what is missing, audited', async () => {
     const res = await server.post(
       '/api/scorecards/entity/default/component/cart/run',
     );
     expect(res.status).toBe(200);
-    const scorecard: EntityScorecard = res.body;
+    expect(refreshed).toEqual(['component:default/cart']);
+    const { refresh, ...scorecard }: EntityScorecard = res.body;
+    expect(refresh).toEqual({ refreshed: true });
     expect(scorecard.level).toBe('Bronze');
     expect(scorecard.stale).toBe(false);
     expect(scorecard.nextLevel?.level).toBe('Silver');
@@ -225,12 +246,51 @@ describe('scorecards plugin', () => {
     expect(read.body).toEqual(scorecard);
   });
 
-  it('refuses a re-run the policy denies, and audits the attempt', async () => {
+  it('scores on the facts held when they cannot be collected again, and says so', async () => {
+    refreshAnswer = {
+      status: 200,
+      body: {
+        retrievers: [{ id: GITHUB, error: 'Error: GitHub is down' }],
+      },
+    };
+    const partly = await server.post(
+      '/api/scorecards/entity/default/component/cart/run',
+    );
+    expect(partly.status).toBe(200);
+    expect(partly.body).toMatchObject({
+      level: 'Bronze',
+      refresh: {
+        refreshed: false,
+        message: expect.stringContaining(GITHUB),
+      },
+    });
+
+    refreshAnswer = {
+      status: 503,
+      body: {
+        error: { name: 'ServiceUnavailableError', message: 'busy' },
+        request: { method: 'POST', url: '/api/tech-insights/entity-refresh' },
+        response: { statusCode: 503 },
+      },
+    };
+    const down = await server.post(
+      '/api/scorecards/entity/default/component/cart/run',
+    );
+    expect(down.status).toBe(200);
+    expect(down.body).toMatchObject({
+      level: 'Bronze',
+      refresh: { refreshed: false, message: expect.stringMatching(/busy/) },
+    });
+    expect(audited.map(a => a.outcome)).toEqual(['success', 'success']);
+  });
+
+  it('refuses a re-run the policy denies before refreshing anything, and audits the attempt', async () => {
     allow = false;
     const res = await server.post(
       '/api/scorecards/entity/default/component/payments/run',
     );
     expect(res.status).toBe(403);
+    expect(refreshed).toEqual([]);
     expect(res.body.error.message).toMatch(
       /owners of component:default\/payments/,
     );

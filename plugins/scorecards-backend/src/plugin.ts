@@ -2,7 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { techInsightsServiceRef } from '@backstage-community/plugin-tech-insights-node';
+import { TechInsightsClient } from '@backstage-community/plugin-tech-insights-common/client';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scorecardsPermissions } from '@paved/plugin-scorecards-common';
 import { readScorecardsConfig } from './config';
@@ -10,6 +10,7 @@ import { DatabaseCampaignStore } from './database/CampaignStore';
 import { DatabaseScorecardStore } from './database/ScorecardStore';
 import { createRouter } from './router';
 import { CampaignService } from './service/CampaignService';
+import { FactRefresher } from './service/FactRefresher';
 import { ScorecardService } from './service/ScorecardService';
 
 /**
@@ -26,13 +27,13 @@ export const scorecardsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
         database: coreServices.database,
+        discovery: coreServices.discovery,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
-        techInsights: techInsightsServiceRef,
       },
       async init({
         auditor,
@@ -40,13 +41,13 @@ export const scorecardsPlugin = createBackendPlugin({
         catalog,
         config,
         database,
+        discovery,
         httpAuth,
         httpRouter,
         logger,
         permissions,
         permissionsRegistry,
         scheduler,
-        techInsights,
       }) {
         const scorecardsConfig = readScorecardsConfig(config);
         if (scorecardsConfig.checks.length === 0) {
@@ -60,7 +61,12 @@ export const scorecardsPlugin = createBackendPlugin({
           config: scorecardsConfig,
           store,
           catalog,
-          techInsights,
+          techInsights: () =>
+            new TechInsightsClient({
+              discoveryApi: discovery,
+              identityApi: auth,
+            }),
+          factRefresher: new FactRefresher({ auth, discovery, logger }),
           logger,
         });
         // The scheduler's lock makes one replica score at a time.

@@ -47,6 +47,16 @@ export interface EntityScorecard {
   evaluatedAt: string;
   /** True when any check was decided on facts that could not be refreshed. */
   stale: boolean;
+  /** Only in the answer of a re-run: whether the entity's facts were collected again first. */
+  refresh?: FactRefresh;
+}
+
+/** Whether a re-run collected the entity's facts again before scoring it. */
+export interface FactRefresh {
+  /** True when every fact retriever collected the entity's facts again. */
+  refreshed: boolean;
+  /** Why not, when some could not: those checks were decided on the facts held before. */
+  message?: string;
 }
 
 /** How many entities reached each level; `none` counts those below the first level. */

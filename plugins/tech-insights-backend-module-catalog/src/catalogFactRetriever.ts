@@ -70,12 +70,18 @@ export function createCatalogFactRetriever(options: {
           'A PagerDuty or Opsgenie annotation, or a link to an on-call page',
       },
     },
-    async handler({ auth }) {
+    async handler({ auth, entityFilter }) {
       const credentials = await auth.getOwnServiceCredentials();
+      const asked = entityFilter ?? {};
       const [components, groups, apis] = await Promise.all([
         catalog.getEntities(
           {
-            filter: { kind: 'Component' },
+            // The components Tech Insights or a one-entity refresh asks for; all groups and
+            // defined APIs, since a component's owner and APIs are looked up among them.
+            filter: (Array.isArray(asked) ? asked : [asked]).map(filter => ({
+              ...filter,
+              kind: 'Component',
+            })),
             fields: ['kind', 'metadata', 'spec'],
           },
           { credentials },

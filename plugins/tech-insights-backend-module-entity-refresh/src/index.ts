@@ -3,4 +3,9 @@
  *
  * @packageDocumentation
  */
+export { techInsightsModuleEntityRefresh as default } from './module';
 export * from './extensionPoint';
+export type {
+  EntityRefreshResult,
+  RetrieverRefresh,
+} from './EntityFactRefresher';

@@ -3,13 +3,16 @@ import { CODEOWNERS_PATHS, codeownersProblems } from './codeowners';
 
 /**
  * Facts about a repository as collected. `branchRequiresReview` is absent when the token may not
- * read the default branch's protection, so checks on it stay unknown rather than failing.
+ * read the default branch's protection, and `openSecurityAlerts` when it may not read Dependabot
+ * alerts (or they are off), so checks on them stay unknown rather than failing.
  */
 export interface RepositoryFacts {
   hasReadme: boolean;
   hasCodeowners: boolean;
   codeownersValid: boolean;
   branchRequiresReview?: boolean;
+  /** Open Dependabot alerts of high or critical severity (at most 100 are counted). */
+  openSecurityAlerts?: number;
   hasCiWorkflow: boolean;
   hasDependencyUpdates: boolean;
   hasLicense: boolean;
@@ -48,16 +51,19 @@ interface TreeJson {
 interface ProtectionJson {
   required_pull_request_reviews?: { required_approving_review_count?: number };
 }
+interface AlertJson {
+  number: number;
+}
 interface RuleJson {
   type: string;
   parameters?: { required_approving_review_count?: number };
 }
 
 /**
- * Reads one repository's facts in five or six conditional GETs: the repository (default branch,
+ * Reads one repository's facts in six or seven conditional GETs: the repository (default branch,
  * licence), its default branch (newest commit, protected or not), the branch's whole tree (which
- * files exist), CODEOWNERS when there is one, the branch protection when it is protected, and the
- * rules rulesets apply to the branch.
+ * files exist), CODEOWNERS when there is one, the branch protection when it is protected, the
+ * rules rulesets apply to the branch, and the open high and critical Dependabot alerts.
  */
 export async function collectRepositoryFacts(
   github: ConditionalGithubClient,
@@ -105,6 +111,7 @@ export async function collectRepositoryFacts(
     branch,
     tip.data.protected,
   );
+  const openSecurityAlerts = await countSecurityAlerts(github, owner, repo);
   const commit = tip.data.commit.commit;
   return {
     hasReadme: [...paths].some(p => {
@@ -117,6 +124,7 @@ export async function collectRepositoryFacts(
     hasCodeowners: Boolean(codeownersPath),
     codeownersValid,
     ...(branchRequiresReview === undefined ? {} : { branchRequiresReview }),
+    ...(openSecurityAlerts === undefined ? {} : { openSecurityAlerts }),
     hasCiWorkflow: [...paths].some(p => WORKFLOW.test(p)),
     hasDependencyUpdates: [...paths].some(p =>
       DEPENDENCY_UPDATE_CONFIGS.has(p),
@@ -167,6 +175,33 @@ async function requiresReview(
     );
   } catch (e) {
     // Reading protection needs admin rights on the repository.
+    if ((e as { status?: number }).status === 403) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Open Dependabot alerts of high or critical severity; undefined when the token may not read
+ * them (403: no "Dependabot alerts" read permission, or alerts are disabled; 404: no access).
+ */
+async function countSecurityAlerts(
+  github: ConditionalGithubClient,
+  owner: string,
+  repo: string,
+): Promise<number | undefined> {
+  try {
+    const alerts = await github.get<AlertJson[]>(
+      '/repos/{owner}/{repo}/dependabot/alerts',
+      {
+        owner,
+        repo,
+        state: 'open',
+        severity: 'high,critical',
+        per_page: 100,
+      },
+    );
+    return alerts.found ? alerts.data.length : undefined;
+  } catch (e) {
     if ((e as { status?: number }).status === 403) return undefined;
     throw e;
   }

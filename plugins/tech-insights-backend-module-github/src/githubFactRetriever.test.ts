@@ -64,9 +64,33 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
       enforce_admins: false,
       restrictions: null,
     });
+    github.setDependabotAlerts('acme', 'complete', [
+      {
+        ecosystem: 'npm',
+        package: 'lodash',
+        manifestPath: 'package-lock.json',
+        severity: 'critical',
+        summary: 'Prototype pollution in lodash',
+        vulnerableVersionRange: '< 4.17.19',
+        firstPatchedVersion: '4.17.19',
+      },
+      {
+        ecosystem: 'npm',
+        package: 'minimist',
+        manifestPath: 'package-lock.json',
+        severity: 'low',
+        summary: 'Prototype pollution in minimist',
+        vulnerableVersionRange: '< 1.2.6',
+      },
+    ]);
     await github.createRepo('acme', 'bare', {
       files: { 'src/index.ts': 'export {};\n' },
     });
+    // The token may not read this repository's alerts: GitHub answers 403.
+    await github.createRepo('acme', 'alerts-hidden', {
+      files: { 'README.md': '# Hidden\n' },
+    });
+    github.setDependabotAlerts('acme', 'alerts-hidden', 'disabled');
     await github.createRepo('acme', 'broken-owners', {
       files: {
         'docs/README.md': '# Docs\n',
@@ -81,7 +105,10 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function setUp(databaseId: Parameters<typeof databases.init>[0]) {
+  async function setUp(
+    databaseId: Parameters<typeof databases.init>[0],
+    repositories = ['complete', 'bare', 'broken-owners'],
+  ) {
     const knex = await databases.init(databaseId);
     const store = await GithubFactStore.create(mockServices.database({ knex }));
     const config = new ConfigReader({
@@ -99,7 +126,7 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
     const runs: GithubRunSummary[] = [];
     const retriever = createGithubFactRetriever({
       catalog: catalogServiceMock({
-        entities: ['complete', 'bare', 'broken-owners'].map(component),
+        entities: repositories.map(component),
       }),
       integrations,
       credentialsProvider:
@@ -137,6 +164,8 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
         hasCiWorkflow: true,
         hasDependencyUpdates: true,
         hasLicense: true,
+        // The critical alert counts; the low one does not.
+        openSecurityAlerts: 1,
         lastCommitAgeDays: 0,
         stale: false,
       });
@@ -155,6 +184,7 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
         hasCodeowners: true,
         codeownersValid: false,
         hasDependencyUpdates: true,
+        openSecurityAlerts: 0,
       });
       expect(runs[0]).toMatchObject({
         repositories: 3,
@@ -198,6 +228,16 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
       } finally {
         github.setRateLimited(false);
       }
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'leaves the security alert count out when GitHub refuses to list alerts (%p)',
+    async databaseId => {
+      const { collect } = await setUp(databaseId, ['alerts-hidden']);
+      const facts = (await collect()).get('alerts-hidden');
+      expect(facts).toMatchObject({ hasReadme: true, stale: false });
+      expect(facts).not.toHaveProperty('openSecurityAlerts');
     },
   );
 });

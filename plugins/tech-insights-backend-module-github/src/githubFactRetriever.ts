@@ -7,6 +7,7 @@ import {
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import {
   FactRetriever,
+  FactRetrieverContext,
   TechInsightFact,
 } from '@backstage-community/plugin-tech-insights-node';
 import {
@@ -62,10 +63,10 @@ export function createGithubFactRetriever(options: {
 
   return {
     id: GITHUB_FACT_RETRIEVER_ID,
-    version: '0.1.0',
+    version: '0.2.0',
     title: 'GitHub repository',
     description:
-      'README, CODEOWNERS, review required on the default branch, CI, dependency updates, licence and last commit of the repository in github.com/project-slug',
+      'README, CODEOWNERS, review required on the default branch, CI, dependency updates, open security alerts, licence and last commit of the repository in github.com/project-slug',
     entityFilter: [{ kind: 'component' }],
     schema: {
       hasReadme: {
@@ -89,6 +90,11 @@ export function createGithubFactRetriever(options: {
         type: 'boolean',
         description: 'A GitHub Actions workflow in .github/workflows',
       },
+      openSecurityAlerts: {
+        type: 'integer',
+        description:
+          'Open Dependabot alerts of high or critical severity; absent when they cannot be read',
+      },
       hasDependencyUpdates: {
         type: 'boolean',
         description: 'Dependabot or Renovate is configured',
@@ -111,14 +117,14 @@ export function createGithubFactRetriever(options: {
         description: 'When these facts were read from GitHub',
       },
     },
-    async handler({ auth }) {
+    async handler({ auth, entityFilter }) {
       const { items } = await catalog.getEntities(
         {
-          filter: {
+          filter: narrowedFilter(entityFilter, {
             kind: 'Component',
             [`metadata.annotations.${PROJECT_SLUG_ANNOTATION}`]:
               CATALOG_FILTER_EXISTS,
-          },
+          }),
           fields: ['kind', 'metadata', 'spec.type'],
         },
         { credentials: await auth.getOwnServiceCredentials() },
@@ -215,6 +221,21 @@ export function createGithubFactRetriever(options: {
       return facts;
     },
   };
+}
+
+/**
+ * The catalog filter for a run: the entities Tech Insights or a one-entity refresh asks for
+ * (`ctx.entityFilter`), each also meeting what this retriever needs.
+ */
+function narrowedFilter(
+  entityFilter: FactRetrieverContext['entityFilter'],
+  required: Record<string, string | symbol>,
+): Record<string, string | symbol | (string | symbol)[]>[] {
+  const asked = entityFilter ?? {};
+  return (Array.isArray(asked) ? asked : [asked]).map(filter => ({
+    ...filter,
+    ...required,
+  }));
 }
 
 /** The integration of the entity's source location when it is on GitHub, else the first configured one. */

@@ -8,6 +8,7 @@ import {
   ScmIntegrations,
 } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { techInsightsEntityRefreshExtensionPoint } from '@paved/plugin-tech-insights-backend-module-entity-refresh';
 import { GithubFactStore } from './GithubFactStore';
 import {
   GITHUB_FACT_RETRIEVER_ID,
@@ -16,7 +17,8 @@ import {
 
 /**
  * Adds Paved's GitHub fact retriever to Tech Insights. It runs on the cadence set under
- * `techInsights.factRetrievers.githubRepositoryFactRetriever`.
+ * `techInsights.factRetrievers.githubRepositoryFactRetriever`, and for one entity on request
+ * through the entity-refresh module, which must be installed too.
  */
 export const techInsightsModuleGithubFacts = createBackendModule({
   pluginId: 'tech-insights',
@@ -29,10 +31,18 @@ export const techInsightsModuleGithubFacts = createBackendModule({
         database: coreServices.database,
         factRetrievers: techInsightsFactRetrieversExtensionPoint,
         logger: coreServices.logger,
+        refreshable: techInsightsEntityRefreshExtensionPoint,
       },
-      async init({ catalog, config, database, factRetrievers, logger }) {
+      async init({
+        catalog,
+        config,
+        database,
+        factRetrievers,
+        logger,
+        refreshable,
+      }) {
         const integrations = ScmIntegrations.fromConfig(config);
-        factRetrievers.addFactRetrievers({
+        const retrievers = {
           [GITHUB_FACT_RETRIEVER_ID]: createGithubFactRetriever({
             catalog,
             integrations,
@@ -41,7 +51,10 @@ export const techInsightsModuleGithubFacts = createBackendModule({
             store: await GithubFactStore.create(database),
             logger,
           }),
-        });
+        };
+        factRetrievers.addFactRetrievers(retrievers);
+        // A scorecard's re-run collects the entity's repository facts again at once.
+        refreshable.addRefreshableFactRetrievers(retrievers);
       },
     });
   },

@@ -5,6 +5,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { DependabotAlertSeed } from '../github/dependabotAlerts';
 import { ApplicationSyncs } from './applicationSyncs';
 import { DemoComponent, DemoOrganisation } from './organisation';
 import { repoHistory } from './repoHistory';
@@ -44,6 +45,11 @@ export interface GitHubSeeding {
     branch: string,
     settings: Record<string, unknown>,
   ): Promise<unknown> | unknown;
+  setDependabotAlerts(
+    org: string,
+    repo: string,
+    alerts: DependabotAlertSeed[],
+  ): void;
 }
 
 export interface SeedCluster {
@@ -60,7 +66,8 @@ function isDeployed(component: DemoComponent) {
 /**
  * The files of a demo component's repository but its `deploy/` folder (see repoHistory): its
  * catalog and docs files from demo/, plus what a real service repo carries. Some repos lack
- * CODEOWNERS or CI so scorecards have something to find.
+ * CODEOWNERS or CI so scorecards have something to find: catalog-service (team-storefront), for
+ * one, passes every Bronze and Silver check but CODEOWNERS, so adding the file makes it Silver.
  */
 export function repoFiles(
   component: DemoComponent,
@@ -90,6 +97,47 @@ export function repoFiles(
   return files;
 }
 
+/** Open Dependabot alerts of some demo repositories, for the Gold security check to find. */
+export const DEMO_SECURITY_ALERTS: Record<string, DependabotAlertSeed[]> = {
+  'payments-service': [
+    {
+      ecosystem: 'npm',
+      package: 'jsonwebtoken',
+      manifestPath: 'package-lock.json',
+      severity: 'critical',
+      summary: 'jsonwebtoken unrestricted key type could lead to legacy keys usage',
+      ghsaId: 'GHSA-8cf7-32gw-wr33',
+      cveId: 'CVE-2022-23539',
+      vulnerableVersionRange: '<= 8.5.1',
+      firstPatchedVersion: '9.0.0',
+    },
+  ],
+  'storefront-web': [
+    {
+      ecosystem: 'npm',
+      package: 'axios',
+      manifestPath: 'package-lock.json',
+      severity: 'high',
+      summary: 'axios Requests Vulnerable To Possible SSRF and Credential Leakage',
+      ghsaId: 'GHSA-jr5f-v2jv-69x6',
+      cveId: 'CVE-2025-27152',
+      vulnerableVersionRange: '>= 1.0.0, < 1.8.2',
+      firstPatchedVersion: '1.8.2',
+    },
+    {
+      ecosystem: 'npm',
+      package: 'nanoid',
+      manifestPath: 'package-lock.json',
+      severity: 'medium',
+      summary: 'Predictable results in nanoid generation when given non-integer values',
+      ghsaId: 'GHSA-mwcw-c2x4-8c55',
+      cveId: 'CVE-2024-55565',
+      vulnerableVersionRange: '< 3.3.8',
+      firstPatchedVersion: '3.3.8',
+    },
+  ],
+};
+
 /** A revision Argo CD is to deploy, and who promotes it (its author). */
 interface Revision {
   sha: string;
@@ -109,7 +157,7 @@ const SYNC_TIMEOUT_MS = 60_000;
 /**
  * Fills the GitHub stand-in and the clusters with the demo organisation: org, teams, members,
  * one repo per component with a few commits by its team (see repoHistory), branch protection
- * on most production repos, an Argo CD AppProject per team on every cluster, and an Argo CD
+ * on most production repos, Dependabot alerts on a couple (DEMO_SECURITY_ALERTS), an Argo CD AppProject per team on every cluster, and an Argo CD
  * Application per deployed component (dev for all, prod for production ones). Each Application is promoted through its repo's revisions in
  * order, as a team releasing would: created pinned to the first commit of `deploy/`, then
  * pinned to each later one and finally set to `main`, waiting for the simulated Argo CD to
@@ -170,6 +218,8 @@ export async function seedDemo(options: {
           revisions.push({ sha, by: commit.author.login });
         }
       }
+      const alerts = DEMO_SECURITY_ALERTS[component.name];
+      if (alerts) github.setDependabotAlerts(demo.org, component.name, alerts);
       if (component.lifecycle === 'production' && index % 4 !== 3) {
         await github.protectBranch(demo.org, component.name, 'main', {
           required_pull_request_reviews: {

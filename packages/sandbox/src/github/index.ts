@@ -14,3 +14,4 @@ export type {
 } from './model';
 export type { FileChanges, GitIdentity, GitSignature } from './repoStore';
 export type { OAuthApp } from './oauth';
+export type { AlertSeverity, DependabotAlertSeed } from './dependabotAlerts';

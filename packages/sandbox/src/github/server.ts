@@ -29,6 +29,7 @@ import {
   Repository,
   TeamRole,
 } from './model';
+import { DependabotAlertSeed, DependabotAlerts } from './dependabotAlerts';
 import { OAuthApp, OAuthWebFlow } from './oauth';
 import { repository } from './render';
 import { FileChanges, GitIdentity, GitSignature, RepoStore } from './repoStore';
@@ -123,6 +124,15 @@ export interface GitHubStandIn {
     message: string,
     author?: GitSignature,
   ): Promise<string>;
+  /**
+   * Replaces a repository's Dependabot alerts (none until set); `disabled` turns alerts off, so
+   * listing them answers GitHub's 403.
+   */
+  setDependabotAlerts(
+    org: string,
+    repo: string,
+    alerts: DependabotAlertSeed[] | 'disabled',
+  ): void;
   /** While on, every API request gets GitHub's secondary rate limit 403. */
   setRateLimited(on: boolean): void;
   /** Sets the requests left in the primary rate limit window; at 0 requests get a 403. */
@@ -271,7 +281,12 @@ export async function startGitHubStandIn(
     git: `${webUrl}${GIT_PREFIX}`,
   };
   const archives = new RepositoryArchives(model, urls);
-  const routes = [...buildRoutes(model, urls), ...archives.routes()];
+  const dependabotAlerts = new DependabotAlerts(model, urls);
+  const routes = [
+    ...buildRoutes(model, urls),
+    ...archives.routes(),
+    ...dependabotAlerts.routes(),
+  ];
   const webPages = new WebPages(model);
   const graphql = new GraphQLEndpoint(model, urls);
   const oauth = options.oauthApp
@@ -648,6 +663,8 @@ export async function startGitHubStandIn(
     },
     commit: (org, repo, branch, files, message, author) =>
       model.commit(org, repo, branch, files, message, author),
+    setDependabotAlerts: (org, repo, alerts) =>
+      dependabotAlerts.set(org, repo, alerts),
     setRateLimited: on => {
       rate.secondary = on;
     },

@@ -29,6 +29,7 @@ import {
   dayOf,
 } from '../database/ScorecardStore';
 import { CheckRunner } from './CheckRunner';
+import { FactRefresher } from './FactRefresher';
 import { placeOnLevels } from './levels';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -46,7 +47,12 @@ export class ScorecardService {
       config: ScorecardsConfig;
       store: ScorecardStore;
       catalog: CatalogService;
-      techInsights: TechInsightsService;
+      /**
+       * A Tech Insights client per scoring run. The client keeps each answer for 2 s, which would
+       * hide from a re-run the facts it has just had collected.
+       */
+      techInsights: () => TechInsightsService;
+      factRefresher: FactRefresher;
       logger: LoggerService;
     },
   ) {}
@@ -100,8 +106,9 @@ export class ScorecardService {
   }
 
   /**
-   * Scores one entity now, on the facts Tech Insights holds. The entity is read with the caller's
-   * credentials, so nobody learns of an entity they may not see.
+   * Collects one entity's facts again, then scores it. The entity is read with the caller's
+   * credentials, so nobody learns of (or refreshes) an entity they may not see. When the facts
+   * cannot be collected again the entity is scored on those held, and `refresh` says so.
    */
   async scoreEntity(
     entityRef: string,
@@ -117,7 +124,11 @@ export class ScorecardService {
         )} ${entityRef} in the catalog; only components are scored`,
       );
     }
-    return this.toScorecard(await this.score(await this.startRunner(), entity));
+    const refresh = await this.options.factRefresher.refresh(
+      stringifyEntityRef(entity),
+    );
+    const scorecard = await this.score(await this.startRunner(), entity);
+    return { ...this.toScorecard(scorecard), refresh };
   }
 
   async getScorecard(entityRef: string): Promise<EntityScorecard> {
@@ -171,7 +182,7 @@ export class ScorecardService {
   private startRunner() {
     return CheckRunner.start({
       checks: this.options.config.checks,
-      techInsights: this.options.techInsights,
+      techInsights: this.options.techInsights(),
       logger: this.options.logger,
     });
   }

@@ -50,6 +50,15 @@ function normalizeNullable(
   seen.add(schema);
   for (const value of Object.values(schema)) normalizeNullable(value, seen);
   const node = schema as Schema;
+  // A nullable enum (e.g. a Dependabot alert's `dismissed_reason`) is null in GitHub's own
+  // examples, but ajv checks `enum` without regard to `nullable`.
+  if (
+    node.nullable === true &&
+    Array.isArray(node.enum) &&
+    !node.enum.includes(null)
+  ) {
+    node.enum = [...node.enum, null];
+  }
   if (node.nullable === true && node.type === undefined) {
     const { nullable, ...rest } = node;
     for (const k of Object.keys(node)) delete node[k];
