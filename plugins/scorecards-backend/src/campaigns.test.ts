@@ -1,7 +1,4 @@
-import {
-  createServiceFactory,
-  SchedulerServiceTaskInvocationDefinition,
-} from '@backstage/backend-plugin-api';
+import { SchedulerServiceTaskInvocationDefinition } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -10,14 +7,6 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  TechInsightsService,
-  techInsightsServiceRef,
-} from '@backstage-community/plugin-tech-insights-node';
-import {
-  FactSchema,
-  InsightFacts,
-} from '@backstage-community/plugin-tech-insights-common';
 import {
   Campaign,
   CampaignProgress,
@@ -29,6 +18,7 @@ import {
 import { JsonValue } from '@backstage/types';
 import request from 'supertest';
 import { scorecardsPlugin } from './plugin';
+import { techInsightsStandIn } from './tests/techInsightsStandIn';
 
 const GITHUB = 'githubRepositoryFactRetriever';
 const OWNERS = 'codeownersFactRetriever';
@@ -92,34 +82,21 @@ const facts: Record<string, Record<string, Record<string, JsonValue>>> = {
   'component:default/docs': { [GITHUB]: github(false, false) },
 };
 
-const techInsights: Partial<TechInsightsService> = {
-  async getFactSchemas(): Promise<FactSchema[]> {
-    const boolean = (description: string) => ({
-      type: 'boolean' as const,
-      description,
-    });
-    return [
-      {
-        hasReadme: boolean('A README'),
-        hasCiWorkflow: boolean('A CI workflow'),
-        hasLicense: boolean('A licence'),
-      },
-      { hasCodeowners: boolean('A CODEOWNERS file') },
-    ];
-  },
-  async getFacts(entity): Promise<InsightFacts> {
-    const rows =
-      facts[
-        `${entity.kind}:${entity.namespace}/${entity.name}`.toLocaleLowerCase()
-      ] ?? {};
-    return Object.fromEntries(
-      Object.entries(rows).map(([id, row]) => [
-        id,
-        { timestamp: '2026-12-01T00:00:00Z', version: '0.1.0', facts: row },
-      ]),
-    );
-  },
-};
+const boolean = (description: string) => ({
+  type: 'boolean' as const,
+  description,
+});
+const techInsights = techInsightsStandIn({
+  schemas: [
+    {
+      hasReadme: boolean('A README'),
+      hasCiWorkflow: boolean('A CI workflow'),
+      hasLicense: boolean('A licence'),
+    },
+    { hasCodeowners: boolean('A CODEOWNERS file') },
+  ],
+  facts: entityRef => facts[entityRef],
+});
 
 const silverInProduction: CreateCampaignRequest = {
   title: 'Production services at Silver',
@@ -162,11 +139,7 @@ describe('scorecards campaigns', () => {
             component('docs', 'team-c', 'experimental'),
           ],
         }),
-        createServiceFactory({
-          service: techInsightsServiceRef,
-          deps: {},
-          factory: () => techInsights as TechInsightsService,
-        }),
+        techInsights,
         // Reading is open; campaigns are for the admin, as Paved's policy decides.
         mockServices.permissions.mock({
           async authorize(requests, { credentials }) {

@@ -1,8 +1,4 @@
-import {
-  coreServices,
-  createBackendPlugin,
-  SchedulerServiceTaskInvocationDefinition,
-} from '@backstage/backend-plugin-api';
+import { SchedulerServiceTaskInvocationDefinition } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -13,9 +9,9 @@ import {
   RollUpsResponse,
 } from '@paved/plugin-scorecards-common';
 import { JsonValue } from '@backstage/types';
-import express from 'express';
 import request from 'supertest';
 import { scorecardsPlugin } from './plugin';
+import { techInsightsStandIn } from './tests/techInsightsStandIn';
 
 const GITHUB = 'githubRepositoryFactRetriever';
 
@@ -101,44 +97,19 @@ let refreshAnswer: { status: number; body: unknown } = {
   status: 200,
   body: { retrievers: [{ id: GITHUB, facts: 1 }] },
 };
-const techInsightsStandIn = createBackendPlugin({
-  pluginId: 'tech-insights',
-  register(env) {
-    env.registerInit({
-      deps: { httpRouter: coreServices.httpRouter },
-      async init({ httpRouter }) {
-        const router = express.Router();
-        router.get('/fact-schemas', (_req, res) => {
-          res.json([
-            {
-              hasReadme: { type: 'boolean', description: 'A README' },
-              hasCiWorkflow: { type: 'boolean', description: 'A CI workflow' },
-              stale: { type: 'boolean', description: 'Last facts known' },
-            },
-          ]);
-        });
-        router.get('/facts/latest', (req, res) => {
-          const row = facts[String(req.query.entity)];
-          res.json(
-            row
-              ? {
-                  [GITHUB]: {
-                    id: GITHUB,
-                    timestamp: '2026-12-01T00:00:00Z',
-                    version: '0.1.0',
-                    facts: row,
-                  },
-                }
-              : {},
-          );
-        });
-        router.post('/entity-refresh', express.json(), (req, res) => {
-          refreshed.push(req.body.entityRef);
-          res.status(refreshAnswer.status).json(refreshAnswer.body);
-        });
-        httpRouter.use(router);
-      },
-    });
+const techInsights = techInsightsStandIn({
+  schemas: [
+    {
+      hasReadme: { type: 'boolean', description: 'A README' },
+      hasCiWorkflow: { type: 'boolean', description: 'A CI workflow' },
+      stale: { type: 'boolean', description: 'Last facts known' },
+    },
+  ],
+  facts: entityRef =>
+    facts[entityRef] ? { [GITHUB]: facts[entityRef] } : undefined,
+  refresh: entityRef => {
+    refreshed.push(entityRef);
+    return refreshAnswer;
   },
 });
 
@@ -153,7 +124,7 @@ describe('scorecards plugin', () => {
     const backend = await startTestBackend({
       features: [
         scorecardsPlugin,
-        techInsightsStandIn,
+        techInsights,
         mockServices.rootConfig.factory({ data: { scorecards: { checks } } }),
         catalogServiceMock.factory({
           entities: [
