@@ -28,8 +28,13 @@ export interface Config {
       rule: { conditions: object };
       remediation: {
         text: string;
-        /** A page explaining the fix, or a Paved action that makes it. */
+        /** A page explaining the fix. */
         url?: string;
+        /**
+         * A Paved action that makes the fix, e.g. a fix-it template: a path in Paved or an
+         * http(s) URL, in which {entityRef}, {namespace}, {kind} and {name} are filled in.
+         */
+        action?: { title: string; url: string };
       };
     }>;
   };

@@ -72,4 +72,21 @@ describe('readScorecardsConfig', () => {
       /scorecards\.checks\[0\] \(has-readme\): remediation/,
     );
   });
+
+  it('takes a remediation action in Paved or on the web, and refuses one that is neither', () => {
+    const withAction = (url: string) => ({
+      ...check,
+      remediation: { ...check.remediation, action: { title: 'Fix it', url } },
+    });
+    expect(
+      read({ checks: [withAction('/create/templates/default/add-readme')] })
+        .checks[0].remediation.action,
+    ).toEqual({ title: 'Fix it', url: '/create/templates/default/add-readme' });
+    expect(() => read({ checks: [withAction('//evil.example')] })).toThrow(
+      /remediation\.action\.url: a path in Paved/,
+    );
+    expect(() => read({ checks: [withAction('javascript:alert(1)')] })).toThrow(
+      /remediation\.action\.url/,
+    );
+  });
 });

@@ -59,6 +59,18 @@ const checkSchema = z.strictObject({
   remediation: z.strictObject({
     text: z.string().min(1),
     url: z.string().url().optional(),
+    // A Paved page or action; {entityRef}, {namespace}, {kind} and {name} are filled in per entity.
+    action: z
+      .strictObject({
+        title: z.string().min(1),
+        url: z
+          .string()
+          .regex(
+            /^(\/(?!\/)|https?:\/\/)/,
+            'a path in Paved (starting with one /) or an http(s) URL',
+          ),
+      })
+      .optional(),
   }),
 });
 

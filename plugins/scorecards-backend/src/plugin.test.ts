@@ -43,6 +43,10 @@ const checks = [
     remediation: {
       text: 'Add .github/workflows/ci.yaml',
       url: 'https://docs.github.com/actions',
+      action: {
+        title: 'Open a pull request adding CI',
+        url: '/create/templates/default/add-ci?formData=%7B%22entityRef%22%3A%22{entityRef}%22%7D',
+      },
     },
   },
 ];
@@ -203,9 +207,14 @@ describe('scorecards plugin', () => {
         id: 'has-ci',
         outcome: 'fail',
         facts: { [GITHUB]: { hasCiWorkflow: false } },
+        // The fix-it action is filled in for this entity.
         remediation: {
           text: 'Add .github/workflows/ci.yaml',
           url: 'https://docs.github.com/actions',
+          action: {
+            title: 'Open a pull request adding CI',
+            url: '/create/templates/default/add-ci?formData=%7B%22entityRef%22%3A%22component%3Adefault%2Fcart%22%7D',
+          },
         },
       }),
     ]);

@@ -16,8 +16,13 @@ export type CheckOutcome = 'pass' | 'fail' | 'unknown';
 /** What to do about a failing check. */
 export interface Remediation {
   text: string;
-  /** A page explaining the fix, or a Paved action that makes it. */
+  /** A page explaining the fix. */
   url?: string;
+  /**
+   * A Paved action that makes the fix for this entity, e.g. a fix-it template opening a pull
+   * request; absent where no entity is meant (a campaign's blocking checks).
+   */
+  action?: { title: string; url: string };
 }
 
 /** One check's outcome for one entity, with the facts it was decided on. */

@@ -165,7 +165,11 @@ export class CampaignService {
           title: source.title,
           level: check.level,
           entities: 1,
-          remediation: source.remediation,
+          // No one entity is meant here, so no action to fix one.
+          remediation: {
+            text: source.remediation.text,
+            url: source.remediation.url,
+          },
         });
       }
     }

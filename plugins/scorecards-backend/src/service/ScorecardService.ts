@@ -13,6 +13,7 @@ import { NotFoundError } from '@backstage/errors';
 import { TechInsightsService } from '@backstage-community/plugin-tech-insights-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  CheckResult,
   EntitiesResponse,
   EntityFilter,
   EntityHistoryPoint,
@@ -20,6 +21,7 @@ import {
   EntitySummary,
   NO_LEVEL,
   OrgHistoryPoint,
+  Remediation,
   RollUpsResponse,
 } from '@paved/plugin-scorecards-common';
 import { ScorecardsConfig } from '../config';
@@ -219,21 +221,50 @@ export class ScorecardService {
   }
 
   /** The API's view of a stored result, with the next level and what it is missing. */
+  private remediationFor(check: CheckResult, entityRef: string): Remediation {
+    const configured = this.options.config.checks.find(c => c.id === check.id);
+    return fillAction(configured?.remediation ?? check.remediation, entityRef);
+  }
+
   private toScorecard(stored: StoredScorecard): EntityScorecard {
+    const checks = stored.checks.map(check => ({
+      ...check,
+      remediation: this.remediationFor(check, stored.entityRef),
+    }));
     const { level, nextLevel } = placeOnLevels(
       this.options.config.levels,
-      stored.checks,
+      checks,
     );
     return {
       entityRef: stored.entityRef,
       // The levels configured now decide, should they have changed since the evaluation.
       level,
       nextLevel,
-      checks: stored.checks,
+      checks,
       evaluatedAt: stored.evaluatedAt.toISOString(),
       stale: stored.stale,
     };
   }
+}
+
+/**
+ * A check's remediation as configured now (it may have changed since the evaluation), its
+ * action's URL filled in for the entity.
+ */
+function fillAction(remediation: Remediation, entityRef: string): Remediation {
+  if (!remediation.action) return remediation;
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  const values: Record<string, string> = { entityRef, kind, namespace, name };
+  return {
+    ...remediation,
+    action: {
+      ...remediation.action,
+      url: remediation.action.url.replace(
+        /\{(entityRef|kind|namespace|name)\}/g,
+        (_, key: string) => encodeURIComponent(values[key]),
+      ),
+    },
+  };
 }
 
 /**
