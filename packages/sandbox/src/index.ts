@@ -37,6 +37,7 @@ export type {
   BranchProtectionSettings,
   CreateRepoOptions,
   FileChanges,
+  GitHubRequestCounts,
   GitHubStandIn,
   GitHubStandInOptions,
   GitHubToken,
