@@ -63,14 +63,21 @@ function componentEntity(slug: string, index: number): Entity {
   };
 }
 
-/** Paved's configured levels and checks (app-config.yaml), those on GitHub facts. */
-function githubChecks() {
-  const { scorecards } = parse(
+/**
+ * Paved's configuration (app-config.yaml): the GitHub retriever's fact lifecycle, the levels, and
+ * the checks on GitHub facts.
+ */
+function pavedConfig() {
+  const { scorecards, techInsights } = parse(
     readFileSync(join(__dirname, '../app-config.yaml'), 'utf8'),
   ) as {
     scorecards: { levels: string[]; checks: Array<{ factIds: string[] }> };
+    techInsights: {
+      factRetrievers: Record<string, { lifecycle?: object }>;
+    };
   };
   return {
+    lifecycle: techInsights.factRetrievers[GITHUB_FACT_RETRIEVER_ID].lifecycle,
     levels: scorecards.levels,
     checks: scorecards.checks.filter(check =>
       check.factIds.every(id => id === GITHUB_FACT_RETRIEVER_ID),
@@ -148,7 +155,7 @@ async function main() {
       repositories: services,
     });
     const entities = repositories.map(componentEntity);
-    const { levels, checks } = githubChecks();
+    const { lifecycle, levels, checks } = pavedConfig();
 
     // Tasks run only when the bench triggers them, and the trigger resolves when they end. The
     // mock's instance makes its own factory (its class, MockSchedulerService, is not exported).
@@ -156,7 +163,8 @@ async function main() {
       factory(options: { skipTaskRunOnStartup: boolean }): ServiceFactory;
     };
     const benchToken = randomBytes(24).toString('base64url');
-    const never = { cadence: '0 0 1 1 *', lifecycle: { maxItems: 2 } };
+    // Retrievers run when triggered, kept as configured for Paved.
+    const never = { cadence: '0 0 1 1 *', lifecycle };
     log('starting the backend with Tech Insights and scorecards');
     const backend = await startTestBackend({
       features: [
