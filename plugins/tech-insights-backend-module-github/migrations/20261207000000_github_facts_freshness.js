@@ -12,7 +12,9 @@ exports.up = async function up(knex) {
     table
       .string('repository_etag', 255)
       .nullable()
-      .comment('ETag of GET /repos/{owner}/{repo} the facts were read with');
+      .comment(
+        'Read version and ETag of GET /repos/{owner}/{repo} the facts were read with',
+      );
     table
       .datetime('review_checked_at')
       .nullable()

@@ -21,7 +21,7 @@ export interface StoredResponse {
 export interface StoredFacts {
   facts: Record<string, unknown>;
   collectedAt: Date;
-  /** ETag of the repository's own answer (`GET /repos/{owner}/{repo}`) the facts were read with. */
+  /** ETag of the repository's own answer (`GET /repos/{owner}/{repo}`) the facts were read with, after the read's version. */
   repositoryEtag?: string;
   /** When branch protection and rulesets were last read, which the repository's ETag does not cover. */
   reviewCheckedAt?: Date;

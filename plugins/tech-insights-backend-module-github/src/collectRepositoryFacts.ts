@@ -44,6 +44,11 @@ interface RepoJson {
  * differ a little.
  */
 const PUSH_SETTLE_MS = 10_000;
+/**
+ * Stored with the repository's ETag: facts read by a version that reads files differently are
+ * read again, though the repository has not changed. Raise it when a fact is computed differently.
+ */
+const READ_VERSION = 1;
 interface BranchJson {
   protected: boolean;
   commit: {
@@ -64,7 +69,7 @@ interface RuleJson {
 /** What a repository's facts were last read with; see {@link collectRepositoryFacts}. */
 export interface LastRead {
   facts: RepositoryFacts;
-  /** ETag of the repository's answer the facts were read with. */
+  /** ETag of the repository's answer the facts were read with, after the read's version. */
   repositoryEtag: string;
   /** Branch protection and rulesets are due to be read again. */
   reviewDue: boolean;
@@ -101,7 +106,10 @@ export async function collectRepositoryFacts(
   const pushedAt = Date.parse(repository.data.pushed_at ?? '');
   const settled =
     Number.isNaN(pushedAt) || pushedAt + PUSH_SETTLE_MS <= readAt.getTime();
-  const repositoryEtag = settled ? repository.etag : undefined;
+  const repositoryEtag =
+    settled && repository.etag
+      ? `${READ_VERSION} ${repository.etag}`
+      : undefined;
   const unchanged = Boolean(
     last && repositoryEtag && last.repositoryEtag === repositoryEtag,
   );
