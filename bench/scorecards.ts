@@ -63,21 +63,30 @@ function componentEntity(slug: string, index: number): Entity {
   };
 }
 
+type TechInsightsConfig = {
+  factRetrievers: Record<string, { lifecycle?: object }>;
+};
+
 /**
- * Paved's configuration (app-config.yaml): the GitHub retriever's fact lifecycle, the levels, and
- * the checks on GitHub facts.
+ * Paved's configuration: the levels and the checks on GitHub facts (app-config.yaml), and the
+ * GitHub retriever's fact lifecycle on `database` — app-config.production.yaml's on PostgreSQL,
+ * none on SQLite (app-config.yaml says why).
  */
-function pavedConfig() {
-  const { scorecards, techInsights } = parse(
-    readFileSync(join(__dirname, '../app-config.yaml'), 'utf8'),
-  ) as {
+function pavedConfig(database: DatabaseKind) {
+  const read = (file: string) =>
+    parse(readFileSync(join(__dirname, '..', file), 'utf8'));
+  const { scorecards } = read('app-config.yaml') as {
     scorecards: { levels: string[]; checks: Array<{ factIds: string[] }> };
-    techInsights: {
-      factRetrievers: Record<string, { lifecycle?: object }>;
-    };
+  };
+  const production = read('app-config.production.yaml') as {
+    techInsights: TechInsightsConfig;
   };
   return {
-    lifecycle: techInsights.factRetrievers[GITHUB_FACT_RETRIEVER_ID].lifecycle,
+    lifecycle:
+      database === 'postgres'
+        ? production.techInsights.factRetrievers[GITHUB_FACT_RETRIEVER_ID]
+            .lifecycle
+        : undefined,
     levels: scorecards.levels,
     checks: scorecards.checks.filter(check =>
       check.factIds.every(id => id === GITHUB_FACT_RETRIEVER_ID),
@@ -155,7 +164,7 @@ async function main() {
       repositories: services,
     });
     const entities = repositories.map(componentEntity);
-    const { lifecycle, levels, checks } = pavedConfig();
+    const { lifecycle, levels, checks } = pavedConfig(database);
 
     // Tasks run only when the bench triggers them, and the trigger resolves when they end. The
     // mock's instance makes its own factory (its class, MockSchedulerService, is not exported).
@@ -164,7 +173,7 @@ async function main() {
     };
     const benchToken = randomBytes(24).toString('base64url');
     // Retrievers run when triggered, kept as configured for Paved.
-    const never = { cadence: '0 0 1 1 *', lifecycle };
+    const never = { cadence: '0 0 1 1 *', ...(lifecycle ? { lifecycle } : {}) };
     log('starting the backend with Tech Insights and scorecards');
     const backend = await startTestBackend({
       features: [
