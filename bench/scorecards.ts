@@ -123,12 +123,16 @@ async function seconds(work: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-/** Serves each component's card once, one at a time, and returns the latencies in ms. */
+/**
+ * Serves each component's card once, one at a time; returns the latencies in ms and how many
+ * checks were `unknown` (a fact never collected: a broken collection shows here).
+ */
 async function cardViews(
   get: BenchClient,
   entities: Entity[],
-): Promise<number[]> {
+): Promise<{ latencies: number[]; unknown: number }> {
   const latencies: number[] = [];
+  let unknown = 0;
   for (const entity of entities) {
     const path = `/api/scorecards/entity/default/component/${entity.metadata.name}`;
     const started = process.hrtime.bigint();
@@ -141,8 +145,9 @@ async function cardViews(
     ) {
       throw new Error(`GET ${path} answered ${status}: ${body}`);
     }
+    unknown += scorecard.checks.filter(c => c.outcome === 'unknown').length;
   }
-  return latencies;
+  return { latencies, unknown };
 }
 
 async function main() {
@@ -260,7 +265,8 @@ async function main() {
     }
     await cardViews(get, entities.slice(0, WARM_UP_VIEWS));
     log(`serving ${entities.length} card views`);
-    const card = summarise(await cardViews(get, entities));
+    const views = await cardViews(get, entities);
+    const card = summarise(views.latencies);
 
     await backend.stop();
     report({
@@ -281,6 +287,7 @@ async function main() {
       levelOrder: ['none', ...levels],
       checks: checks.length,
       card,
+      unknown: views.unknown,
       runtimeS: (Date.now() - startedAt) / 1000,
     });
   } finally {
@@ -305,6 +312,7 @@ function report(figures: {
   levelOrder: string[];
   checks: number;
   card: Summary;
+  unknown: number;
   runtimeS: number;
 }) {
   const { first, second, naive, card, services } = figures;
@@ -355,7 +363,7 @@ function report(figures: {
       .map(l => l.toFixed(1))
       .join(' ')}`,
     ...table,
-    `levels after scoring: ${levels}`,
+    `levels after scoring: ${levels}; ${figures.unknown} check outcomes unknown`,
     `entity card GET /api/scorecards/entity/default/component/:name (${services} views): p50 ${ms(
       card.p50,
     )} ms, p95 ${ms(card.p95)} ms, p99 ${ms(card.p99)} ms, max ${ms(
@@ -403,6 +411,7 @@ function report(figures: {
     `scorecards.naive.requests_per_repository=${perRepository(
       naive.requests,
     ).toFixed(2)}`,
+    `scorecards.unknown_outcomes=${figures.unknown}`,
     `scorecards.card.p50_ms=${ms(card.p50)}`,
     `scorecards.card.p95_ms=${ms(card.p95)}`,
     `scorecards.card.p99_ms=${ms(card.p99)}`,
