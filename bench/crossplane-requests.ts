@@ -37,10 +37,9 @@ import {
 } from '@paved/sandbox';
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { BenchClusters } from './clusters';
+import { DatabaseKind, benchDatabase } from './database';
 import {
   BenchClient,
   client,
@@ -87,8 +86,6 @@ const DATABASES = {
  * would make it Ready after this delay: longer than the bench, so only the bench marks it Ready.
  */
 const PROVISIONING_DELAY_MS = 10 * 60_000;
-
-type DatabaseKind = 'postgres' | 'sqlite';
 
 /** One request the bench makes: what the request form would send, and for whom. */
 interface PlannedRequest {
@@ -212,50 +209,6 @@ function signalListener(signals: Moments) {
       });
     },
   });
-}
-
-/** The backend's database: a fresh one on the tests' PostgreSQL, or in-memory SQLite. */
-async function benchDatabase(kind: DatabaseKind) {
-  if (kind === 'sqlite') {
-    return {
-      config: { client: 'better-sqlite3', connection: ':memory:' },
-      drop: async () => {},
-    };
-  }
-  // PAVED_TEST_POSTGRES_URL when set, else a private PostgreSQL from node_modules.
-  const { provideTestPostgres } = require(join(
-    __dirname,
-    '../scripts/lib/test-postgres.cjs',
-  )) as {
-    provideTestPostgres(): Promise<{ url: string; stop(): Promise<void> }>;
-  };
-  const server = await provideTestPostgres();
-  const name = `paved_bench_${process.pid}_${Date.now()}`;
-  const admin = new Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(server.url);
-  return {
-    config: {
-      client: 'pg',
-      pluginDivisionMode: 'schema',
-      connection: {
-        host: url.hostname,
-        port: Number(url.port || 5432),
-        user: decodeURIComponent(url.username),
-        password: decodeURIComponent(url.password),
-        database: name,
-      },
-    },
-    async drop() {
-      const dropper = new Client({ connectionString: server.url });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
-      await server.stop();
-    },
-  };
 }
 
 /** A person's token, issued by the auth backend's guest provider as at sign-in. */

@@ -39,6 +39,7 @@ export type {
   CreateRepoOptions,
   DependabotAlertSeed,
   FileChanges,
+  GitHubRequestCounts,
   GitHubStandIn,
   GitHubStandInOptions,
   GitHubToken,

@@ -8,8 +8,13 @@ export class RateLimitedError extends Error {
   }
 }
 
-/** What a GET came back with: the data, or that there is nothing there. */
-export type GetResult<T> = { found: true; data: T } | { found: false };
+/**
+ * What a GET came back with: the data and the ETag GitHub gave it (the same ETag means the same
+ * answer), or that there is nothing there.
+ */
+export type GetResult<T> =
+  | { found: true; data: T; etag?: string }
+  | { found: false };
 
 interface OctokitError {
   status?: number;
@@ -63,12 +68,12 @@ export class ConditionalGithubClient {
       if (etag) {
         await this.store.saveResponse(key, { etag, data: response.data });
       }
-      return { found: true, data: response.data as T };
+      return { found: true, data: response.data as T, etag };
     } catch (e) {
       const error = e as OctokitError;
       if (error.status === 304 && stored) {
         this.counts.notModified++;
-        return { found: true, data: stored.data as T };
+        return { found: true, data: stored.data as T, etag: stored.etag };
       }
       if (error.status === 404) return { found: false };
       const until = rateLimitReset(error);

@@ -21,6 +21,10 @@ export interface StoredResponse {
 export interface StoredFacts {
   facts: Record<string, unknown>;
   collectedAt: Date;
+  /** ETag of the repository's own answer (`GET /repos/{owner}/{repo}`) the facts were read with, after the read's version. */
+  repositoryEtag?: string;
+  /** When branch protection and rulesets were last read, which the repository's ETag does not cover. */
+  reviewCheckedAt?: Date;
 }
 
 /**
@@ -66,6 +70,12 @@ export class GithubFactStore {
       ? {
           facts: JSON.parse(row.facts),
           collectedAt: new Date(row.collected_at),
+          ...(row.repository_etag
+            ? { repositoryEtag: row.repository_etag }
+            : {}),
+          ...(row.review_checked_at
+            ? { reviewCheckedAt: new Date(row.review_checked_at) }
+            : {}),
         }
       : undefined;
   }
@@ -76,6 +86,8 @@ export class GithubFactStore {
         repository,
         facts: JSON.stringify(stored.facts),
         collected_at: stored.collectedAt,
+        repository_etag: stored.repositoryEtag ?? null,
+        review_checked_at: stored.reviewCheckedAt ?? null,
       })
       .onConflict('repository')
       .merge();

@@ -38,7 +38,20 @@ const LICENSE_FILE = /^(licen[cs]e|copying)(\.|$)/i;
 interface RepoJson {
   default_branch: string;
   license: { spdx_id?: string } | null;
+  pushed_at?: string | null;
 }
+
+/**
+ * How long after a push its repository's answer is not trusted to stand for the files: `pushed_at`
+ * has whole seconds, so a second push in the same second leaves the answer as it was, and clocks
+ * differ a little.
+ */
+const PUSH_SETTLE_MS = 10_000;
+/**
+ * Stored with the repository's ETag: facts read by a version that reads files differently are
+ * read again, though the repository has not changed. Raise it when a fact is computed differently.
+ */
+const READ_VERSION = 1;
 interface BranchJson {
   protected: boolean;
   commit: {
@@ -51,30 +64,65 @@ interface TreeJson {
 interface ProtectionJson {
   required_pull_request_reviews?: { required_approving_review_count?: number };
 }
-interface AlertJson {
-  number: number;
-}
 interface RuleJson {
   type: string;
   parameters?: { required_approving_review_count?: number };
 }
 
+interface AlertJson {
+  number: number;
+}
+
+/** What a repository's facts were last read with; see {@link collectRepositoryFacts}. */
+export interface LastRead {
+  facts: RepositoryFacts;
+  /** ETag of the repository's answer the facts were read with, after the read's version. */
+  repositoryEtag: string;
+  /** Branch protection and rulesets are due to be read again. */
+  reviewDue: boolean;
+}
+
+/** The facts of one read, what they were read with, and whether review settings were read. */
+export interface RepositoryRead {
+  facts: RepositoryFacts;
+  repositoryEtag?: string;
+  reviewRead: boolean;
+}
+
 /**
- * Reads one repository's facts in six or seven conditional GETs: the repository (default branch,
- * licence), its default branch (newest commit, protected or not), the branch's whole tree (which
- * files exist), CODEOWNERS when there is one, the branch protection when it is protected, the
- * rules rulesets apply to the branch, and the open high and critical Dependabot alerts.
+ * Reads one repository's facts with conditional GETs: the repository (default branch, licence),
+ * its default branch (newest commit, protected or not), the rules rulesets apply to the branch,
+ * the branch protection when it is protected, the open high and critical Dependabot alerts, the
+ * branch's whole tree (which files exist), and CODEOWNERS when there is one. A repository whose answer has the ETag of `last` has not been
+ * pushed to or changed since: its files, commit and licence are as `last` says, and only the
+ * review settings and alerts are read again, when due (one request instead of five or six). An answer
+ * within seconds of a push is not trusted so: the facts come back without its ETag.
  */
 export async function collectRepositoryFacts(
   github: ConditionalGithubClient,
   owner: string,
   repo: string,
-): Promise<RepositoryFacts | undefined> {
+  options: { last?: LastRead; readAt: Date },
+): Promise<RepositoryRead | undefined> {
+  const { last, readAt } = options;
   const repository = await github.get<RepoJson>('/repos/{owner}/{repo}', {
     owner,
     repo,
   });
   if (!repository.found) return undefined;
+  const pushedAt = Date.parse(repository.data.pushed_at ?? '');
+  const settled =
+    Number.isNaN(pushedAt) || pushedAt + PUSH_SETTLE_MS <= readAt.getTime();
+  const repositoryEtag =
+    settled && repository.etag
+      ? `${READ_VERSION} ${repository.etag}`
+      : undefined;
+  const unchanged = Boolean(
+    last && repositoryEtag && last.repositoryEtag === repositoryEtag,
+  );
+  if (last && unchanged && !last.reviewDue) {
+    return { facts: last.facts, repositoryEtag, reviewRead: false };
+  }
   const branch = repository.data.default_branch;
   const tip = await github.get<BranchJson>(
     '/repos/{owner}/{repo}/branches/{branch}',
@@ -82,6 +130,32 @@ export async function collectRepositoryFacts(
   );
   // An empty repository has no branch and no files.
   if (!tip.found) return undefined;
+  const branchRequiresReview = await requiresReview(
+    github,
+    owner,
+    repo,
+    branch,
+    tip.data.protected,
+  );
+  // Alerts, like review settings, change without a push: read on the same schedule.
+  const openSecurityAlerts = await countSecurityAlerts(github, owner, repo);
+  const review = {
+    ...(branchRequiresReview === undefined ? {} : { branchRequiresReview }),
+    ...(openSecurityAlerts === undefined ? {} : { openSecurityAlerts }),
+  };
+  if (last && unchanged) {
+    const {
+      branchRequiresReview: _review,
+      openSecurityAlerts: _alerts,
+      ...files
+    } = last.facts;
+    return {
+      facts: { ...files, ...review },
+      repositoryEtag,
+      reviewRead: true,
+    };
+  }
+
   const tree = await github.get<TreeJson>(
     '/repos/{owner}/{repo}/git/trees/{tree_sha}',
     { owner, repo, tree_sha: branch, recursive: 1 },
@@ -104,16 +178,8 @@ export async function collectRepositoryFacts(
       file.found && codeownersProblems(String(file.data)).length === 0;
   }
 
-  const branchRequiresReview = await requiresReview(
-    github,
-    owner,
-    repo,
-    branch,
-    tip.data.protected,
-  );
-  const openSecurityAlerts = await countSecurityAlerts(github, owner, repo);
   const commit = tip.data.commit.commit;
-  return {
+  const facts: RepositoryFacts = {
     hasReadme: [...paths].some(p => {
       const slash = p.lastIndexOf('/');
       const dir = slash < 0 ? '' : p.slice(0, slash);
@@ -123,8 +189,7 @@ export async function collectRepositoryFacts(
     }),
     hasCodeowners: Boolean(codeownersPath),
     codeownersValid,
-    ...(branchRequiresReview === undefined ? {} : { branchRequiresReview }),
-    ...(openSecurityAlerts === undefined ? {} : { openSecurityAlerts }),
+    ...review,
     hasCiWorkflow: [...paths].some(p => WORKFLOW.test(p)),
     hasDependencyUpdates: [...paths].some(p =>
       DEPENDENCY_UPDATE_CONFIGS.has(p),
@@ -137,6 +202,7 @@ export async function collectRepositoryFacts(
       commit.author?.date ??
       new Date(0).toISOString(),
   };
+  return { facts, repositoryEtag, reviewRead: true };
 }
 
 /**

@@ -107,7 +107,7 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
 
   async function setUp(
     databaseId: Parameters<typeof databases.init>[0],
-    repositories = ['complete', 'bare', 'broken-owners'],
+    options: { repositories?: string[]; now?: () => Date } = {},
   ) {
     const knex = await databases.init(databaseId);
     const store = await GithubFactStore.create(mockServices.database({ knex }));
@@ -126,7 +126,9 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
     const runs: GithubRunSummary[] = [];
     const retriever = createGithubFactRetriever({
       catalog: catalogServiceMock({
-        entities: repositories.map(component),
+        entities: (
+          options.repositories ?? ['complete', 'bare', 'broken-owners']
+        ).map(component),
       }),
       integrations,
       credentialsProvider:
@@ -134,9 +136,11 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
       store,
       logger: mockServices.logger.mock(),
       onRun: summary => runs.push(summary),
+      now: options.now,
     });
-    const collect = async () => {
+    const collect = async (entityFilter?: Record<string, string>[]) => {
       const facts = await retriever.handler({
+        entityFilter,
         config,
         logger: mockServices.logger.mock(),
         discovery: mockServices.discovery(),
@@ -153,7 +157,10 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
   it.each(databases.eachSupportedId())(
     'reads what each repository holds, then asks again with ETags and gets 304s (%p)',
     async databaseId => {
-      const { collect, runs } = await setUp(databaseId);
+      // Minutes after the repositories were pushed, so their answers stand for their files.
+      const { collect, runs } = await setUp(databaseId, {
+        now: () => new Date(Date.now() + 60_000),
+      });
       const facts = await collect();
 
       expect(facts.get('complete')).toMatchObject({
@@ -192,10 +199,10 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
         stale: 0,
       });
 
-      // Nothing changed: every request is conditional and answered 304, and the facts are the same.
+      // Nothing changed: one conditional request per repository, answered 304, and the same facts.
       const again = await collect();
-      expect(runs[1].notModified).toBe(runs[1].sent);
-      expect(runs[1].sent).toBe(runs[0].sent);
+      expect(runs[1]).toMatchObject({ sent: 3, notModified: 3 });
+      expect(runs[0].sent).toBeGreaterThan(3 * 4);
       const { collectedAt: _first, ...before } = facts.get(
         'complete',
       ) as object as Record<string, unknown>;
@@ -203,6 +210,98 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
         'complete',
       ) as object as Record<string, unknown>;
       expect(after).toEqual(before);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'reads a repository again after a push, and branch protection once it is due (%p)',
+    async databaseId => {
+      const name = `changing-${databaseId.toLowerCase()}`;
+      await github.createRepo('acme', name, {
+        files: { 'src/index.ts': 'export {};\n' },
+      });
+      let clock = new Date(Date.now() + 60_000);
+      const { collect, runs } = await setUp(databaseId, {
+        repositories: [name, 'complete'],
+        now: () => clock,
+      });
+      expect((await collect()).get(name)).toMatchObject({
+        hasReadme: false,
+        branchRequiresReview: false,
+      });
+
+      // A push changes the repository's answer (pushed_at, whole seconds): its files are read
+      // again, at once.
+      const second = Math.floor(Date.now() / 1000);
+      while (Math.floor(Date.now() / 1000) === second) {
+        await new Promise(resolve => setTimeout(resolve, 50));
+      }
+      await github.commit(
+        'acme',
+        name,
+        'main',
+        { 'README.md': '# Hi\n' },
+        'Add README',
+      );
+      expect((await collect()).get(name)).toMatchObject({ hasReadme: true });
+      // The changed one: repository, branch, rules (304), alerts (304), tree; the unchanged one:
+      // repository (304).
+      expect(runs[1]).toMatchObject({ sent: 6, notModified: 3 });
+
+      // Protection changes no repository answer: it is read again when due, within 12 hours.
+      await github.protectBranch('acme', name, 'main', {
+        required_pull_request_reviews: { required_approving_review_count: 1 },
+        required_status_checks: null,
+        enforce_admins: false,
+        restrictions: null,
+      });
+      expect((await collect()).get(name)).toMatchObject({
+        branchRequiresReview: false,
+      });
+      // Unless its scorecard is re-run: one entity asked for is read afresh, protection included.
+      const rerun = await collect([
+        {
+          kind: 'component',
+          'metadata.namespace': 'default',
+          'metadata.name': name,
+        },
+      ]);
+      expect([...rerun.keys()]).toEqual([name]);
+      expect(rerun.get(name)).toMatchObject({ branchRequiresReview: true });
+      clock = new Date(clock.getTime() + 12 * 60 * 60 * 1000 + 1);
+      const later = await collect();
+      expect(later.get(name)).toMatchObject({
+        hasReadme: true,
+        branchRequiresReview: true,
+      });
+      expect(later.get('complete')).toMatchObject({
+        branchRequiresReview: true,
+      });
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'reads a repository in full again while its answer is seconds from a push (%p)',
+    async databaseId => {
+      const name = `fresh-${databaseId.toLowerCase()}`;
+      await github.createRepo('acme', name, {
+        files: { 'README.md': '# Fresh\n' },
+      });
+      let clock = new Date();
+      const { collect, runs } = await setUp(databaseId, {
+        repositories: [name],
+        now: () => clock,
+      });
+      await collect();
+      await collect();
+      // Another push in the same second would leave pushed_at, and the answer, as they are:
+      // repository, branch, rules, alerts and tree are read again.
+      expect(runs[1].sent).toBe(5);
+
+      clock = new Date(Date.now() + 60_000);
+      await collect();
+      await collect();
+      expect(runs[3].sent).toBe(1);
     },
   );
 
@@ -234,7 +333,9 @@ describe('GitHub fact retriever against the GitHub stand-in', () => {
   it.each(databases.eachSupportedId())(
     'leaves the security alert count out when GitHub refuses to list alerts (%p)',
     async databaseId => {
-      const { collect } = await setUp(databaseId, ['alerts-hidden']);
+      const { collect } = await setUp(databaseId, {
+        repositories: ['alerts-hidden'],
+      });
       const facts = (await collect()).get('alerts-hidden');
       expect(facts).toMatchObject({ hasReadme: true, stale: false });
       expect(facts).not.toHaveProperty('openSecurityAlerts');

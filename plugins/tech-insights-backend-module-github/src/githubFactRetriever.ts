@@ -28,6 +28,7 @@ import {
   RepositoryFacts,
   collectRepositoryFacts,
 } from './collectRepositoryFacts';
+import { createHash } from 'node:crypto';
 
 /** Id of the GitHub fact retriever, for checks' `factIds` and `techInsights.factRetrievers`. */
 export const GITHUB_FACT_RETRIEVER_ID = 'githubRepositoryFactRetriever';
@@ -37,6 +38,22 @@ export const PROJECT_SLUG_ANNOTATION = 'github.com/project-slug';
 
 const CONCURRENCY = 8;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long branch protection and rulesets of an unchanged repository are trusted: their changes
+ * do not move the repository's ETag, so they are read again after 6 to 12 hours (spread by
+ * repository, so that runs share the work). A push reads everything at once.
+ */
+const REVIEW_SETTINGS_MAX_AGE_MS = 12 * 60 * 60 * 1000;
+
+/** When the review settings of `repository`, read at `checkedAt`, are due again. */
+function reviewSettingsDue(repository: string, checkedAt: Date): Date {
+  const spread = createHash('sha256')
+    .update(repository)
+    .digest()
+    .readUInt32BE();
+  const maxAge = REVIEW_SETTINGS_MAX_AGE_MS * (0.5 + spread / 2 ** 33);
+  return new Date(checkedAt.getTime() + maxAge);
+}
 
 /** Counts of the last run, for logs and tests. */
 export interface GithubRunSummary extends RequestCounts {
@@ -58,8 +75,11 @@ export function createGithubFactRetriever(options: {
   store: GithubFactStore;
   logger: LoggerService;
   onRun?: (summary: GithubRunSummary) => void;
+  /** The clock; tests move it on to see review settings read again. */
+  now?: () => Date;
 }): FactRetriever {
   const { catalog, integrations, credentialsProvider, store, logger } = options;
+  const now = options.now ?? (() => new Date());
 
   return {
     id: GITHUB_FACT_RETRIEVER_ID,
@@ -118,6 +138,9 @@ export function createGithubFactRetriever(options: {
       },
     },
     async handler({ auth, entityFilter }) {
+      const onlyNamedEntities = [entityFilter ?? []]
+        .flat()
+        .some(filter => 'metadata.name' in filter);
       const { items } = await catalog.getEntities(
         {
           filter: narrowedFilter(entityFilter, {
@@ -177,14 +200,36 @@ export function createGithubFactRetriever(options: {
         }
         const repository = `https://${integration.config.host}/${owner}/${repo}`;
         summary.repositories++;
+        const last = await store.getFacts(repository);
         try {
           const client = await clientFor(integration, owner, repository);
-          const collected = await collectRepositoryFacts(client, owner, repo);
-          if (!collected) {
+          const readAt = now();
+          const read = await collectRepositoryFacts(client, owner, repo, {
+            readAt,
+            last: last?.repositoryEtag
+              ? {
+                  facts: last.facts as unknown as RepositoryFacts,
+                  repositoryEtag: last.repositoryEtag,
+                  // One entity asked for (a scorecard re-run): its owner may just have changed
+                  // protection or dismissed alerts, which no ETag shows.
+                  reviewDue:
+                    onlyNamedEntities ||
+                    !last.reviewCheckedAt ||
+                    reviewSettingsDue(repository, last.reviewCheckedAt) <=
+                      readAt,
+                }
+              : undefined,
+          });
+          if (!read) {
             logger.warn('GitHub repository not found', { repository });
             return undefined;
           }
-          const stored = { facts: { ...collected }, collectedAt: new Date() };
+          const stored: StoredFacts = {
+            facts: { ...read.facts },
+            collectedAt: readAt,
+            repositoryEtag: read.repositoryEtag,
+            reviewCheckedAt: read.reviewRead ? readAt : last?.reviewCheckedAt,
+          };
           await store.saveFacts(repository, stored);
           return toFact(entity, stored, false);
         } catch (error) {
@@ -197,7 +242,6 @@ export function createGithubFactRetriever(options: {
               },
             );
           }
-          const last = await store.getFacts(repository);
           if (!last) return undefined;
           summary.stale++;
           return toFact(entity, last, true);

@@ -1,5 +1,6 @@
 export { startGitHubStandIn } from './server';
 export type {
+  GitHubRequestCounts,
   GitHubStandIn,
   GitHubStandInOptions,
   GitHubToken,

@@ -65,6 +65,14 @@ export interface GitHubStandInOptions {
   oauthApp?: OAuthApp;
 }
 
+/** The API requests a stand-in has served since it started or since its counts were last reset. */
+export interface GitHubRequestCounts {
+  /** Every REST and GraphQL request, authenticated or not, whatever its answer. */
+  total: number;
+  /** Of those, REST GETs answered 304 Not Modified to their `If-None-Match`. */
+  notModified: number;
+}
+
 export interface GitHubStandIn {
   /** Base URL of the REST API, for Backstage's `apiBaseUrl` or Octokit's `baseUrl`. */
   apiUrl: string;
@@ -142,6 +150,13 @@ export interface GitHubStandIn {
    * with `X-RateLimit-Remaining: 0` and that reset time, after which the window starts afresh.
    */
   exhaustRateLimit(seconds: number): void;
+  /**
+   * The API requests served so far, so a test or benchmark can count what a client asked of
+   * GitHub; git and web page requests are not counted.
+   */
+  requests(): GitHubRequestCounts;
+  /** Starts counting requests from zero. */
+  resetRequestCounts(): void;
 }
 
 /** The repository JSON of GitHub's API; the fields seeders commonly need are typed. */
@@ -267,6 +282,8 @@ export async function startGitHubStandIn(
   const spend = () => {
     rate.remaining = Math.max(0, rate.remaining - 1);
   };
+
+  let counts: GitHubRequestCounts = { total: 0, notModified: 0 };
 
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -450,6 +467,7 @@ export async function startGitHubStandIn(
         .map(t => t.trim().replace(/^W\//, ''));
       // A conditional request answered with 304 does not count against the rate limit.
       if (wanted.includes(etag.replace(/^W\//, ''))) {
+        counts.notModified++;
         send(res, 304, { ...headers, ...rateHeaders(), ...extra });
         return;
       }
@@ -596,11 +614,13 @@ export async function startGitHubStandIn(
     const url = new URL(req.url ?? '/', webUrl);
     let handled: Promise<void>;
     if (req.method === 'POST' && GRAPHQL_PATHS.includes(url.pathname)) {
+      counts.total++;
       handled = handleGraphQL(req, res);
     } else if (
       url.pathname === API_PREFIX ||
       url.pathname.startsWith(`${API_PREFIX}/`)
     ) {
+      counts.total++;
       handled = handleApi(req, res, url);
     } else if (oauth && url.pathname.startsWith('/login/oauth/')) {
       handled = oauth.handle(req, res, url).then(done => {
@@ -676,6 +696,10 @@ export async function startGitHubStandIn(
       rateHeaders();
       rate.remaining = 0;
       rate.reset = Math.floor(Date.now() / 1000) + Math.max(1, seconds);
+    },
+    requests: () => ({ ...counts }),
+    resetRequestCounts: () => {
+      counts = { total: 0, notModified: 0 };
     },
   };
 }

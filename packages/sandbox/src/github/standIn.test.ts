@@ -109,6 +109,32 @@ describe('authentication and rate limits', () => {
     );
   });
 
+  it('counts the API requests it serves and the 304s among them, until reset', async () => {
+    const { standIn } = github;
+    standIn.resetRequestCounts();
+    const first = await octokit.repos.get({ owner: 'acme', repo: 'catalog' });
+    await expect(
+      octokit.repos.get({
+        owner: 'acme',
+        repo: 'catalog',
+        headers: { 'if-none-match': first.headers.etag! },
+      }),
+    ).rejects.toMatchObject({ status: 304 });
+    await expect(
+      octokit.repos.get({ owner: 'acme', repo: 'no-such-repo' }),
+    ).rejects.toMatchObject({ status: 404 });
+    const graphql = await fetch(`${standIn.webUrl}/api/graphql`, {
+      method: 'POST',
+      headers: { authorization: `bearer ${TOKEN}` },
+      body: JSON.stringify({ query: '{ viewer { login } }' }),
+    });
+    expect(graphql.status).toBe(200);
+    expect(standIn.requests()).toEqual({ total: 4, notModified: 1 });
+
+    standIn.resetRequestCounts();
+    expect(standIn.requests()).toEqual({ total: 0, notModified: 0 });
+  });
+
   it('answers with the secondary and primary rate limit errors when switched on', async () => {
     github.standIn.setRateLimited(true);
     const secondary = await octokit.orgs.get({ org: 'acme' }).catch(e => e);

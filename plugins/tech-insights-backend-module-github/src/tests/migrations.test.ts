@@ -121,6 +121,15 @@ describe('migrations', () => {
         '2026-12-06T10:00:00.000Z',
       );
 
+      // Down past every later migration to this one's.
+      while (
+        (await knex.migrate.currentVersion({
+          directory: migrationsDir,
+          tableName: migrationsTable,
+        })) !== '20261206000000'
+      ) {
+        await migrateDownOnce(knex);
+      }
       await migrateDownOnce(knex);
       expect(await knex.schema.hasTable('paved_github_responses')).toBe(false);
       expect(await knex.schema.hasTable('paved_github_repository_facts')).toBe(
@@ -146,6 +155,50 @@ describe('migrations', () => {
           .where({ url: response.url })
           .first('etag'),
       ).toEqual({ etag: response.etag });
+
+      await knex.destroy();
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    '20261207000000_github_facts_freshness adds what facts were read with on %p, and facts survive it both ways',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      await knex.migrate.latest({ directory: techInsightsMigrationsDir });
+      await migrateUpOnce(knex);
+      await knex('paved_github_repository_facts').insert(repositoryFacts);
+
+      await migrateUpOnce(knex);
+      const before = await knex('paved_github_repository_facts')
+        .where({ repository: repositoryFacts.repository })
+        .first();
+      // Facts stored before the migration know neither: the next run reads the repository in full.
+      expect(before).toMatchObject({
+        facts: repositoryFacts.facts,
+        repository_etag: null,
+        review_checked_at: null,
+      });
+      await knex('paved_github_repository_facts')
+        .where({ repository: repositoryFacts.repository })
+        .update({
+          repository_etag: 'W/"abc"',
+          review_checked_at: new Date('2026-12-07T08:00:00.000Z'),
+        });
+      const after = await knex('paved_github_repository_facts')
+        .where({ repository: repositoryFacts.repository })
+        .first();
+      expect(after.repository_etag).toBe('W/"abc"');
+      expect(new Date(after.review_checked_at).toISOString()).toBe(
+        '2026-12-07T08:00:00.000Z',
+      );
+
+      await migrateDownOnce(knex);
+      const down = await knex('paved_github_repository_facts')
+        .where({ repository: repositoryFacts.repository })
+        .first();
+      expect(down).not.toHaveProperty('repository_etag');
+      expect(down).not.toHaveProperty('review_checked_at');
+      expect(JSON.parse(down.facts)).toEqual(JSON.parse(repositoryFacts.facts));
 
       await knex.destroy();
     },
