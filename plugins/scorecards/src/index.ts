@@ -12,7 +12,9 @@ export {
   scorecardsApi,
   scorecardsEntityCard,
   scorecardsEntityContent,
+  scorecardsPage,
 } from './plugin';
+export { campaignRouteRef, campaignsRouteRef, rootRouteRef } from './routes';
 export { scorecardsApiRef, ScorecardsClient } from './api';
 export type {
   EntityHistoryResponse,

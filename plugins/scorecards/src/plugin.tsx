@@ -4,6 +4,7 @@ import {
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import {
   EntityCardBlueprint,
@@ -11,6 +12,7 @@ import {
 } from '@backstage/plugin-catalog-react/alpha';
 import AssessmentIcon from '@material-ui/icons/Assessment';
 import { scorecardsApiRef, ScorecardsClient } from './api';
+import { rootRouteRef } from './routes';
 
 /** Whether the entity is scored, and so whether it has the card and the tab: components. */
 export function isScored(entity: Entity): boolean {
@@ -50,11 +52,32 @@ export const scorecardsEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/**
+ * Page `page:scorecards` at `/scorecards`, titled "Scorecards" (also its nav item): the
+ * organisation's levels, teams, trends and campaigns.
+ */
+export const scorecardsPage = PageBlueprint.make({
+  params: {
+    path: '/scorecards',
+    title: 'Scorecards',
+    icon: <AssessmentIcon />,
+    routeRef: rootRouteRef,
+    loader: () =>
+      import('./components/ScorecardsPage').then(m => <m.ScorecardsPage />),
+  },
+});
+
 /** Scorecards of catalog components, the organisation's overview and its campaigns. */
 export const scorecardsPlugin = createFrontendPlugin({
   pluginId: 'scorecards',
   title: 'Scorecards',
   icon: <AssessmentIcon />,
   info: { packageJson: () => import('../package.json') },
-  extensions: [scorecardsApi, scorecardsEntityCard, scorecardsEntityContent],
+  routes: { root: rootRouteRef },
+  extensions: [
+    scorecardsApi,
+    scorecardsEntityCard,
+    scorecardsEntityContent,
+    scorecardsPage,
+  ],
 });
