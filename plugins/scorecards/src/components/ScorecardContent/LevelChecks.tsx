@@ -69,9 +69,9 @@ export function LevelChecks(props: {
       <Table size="small" aria-label={`${level} checks`}>
         <TableHead>
           <TableRow>
-            <TableCell>Check</TableCell>
+            <TableCell style={{ width: '30%' }}>Check</TableCell>
             <TableCell>Outcome</TableCell>
-            <TableCell>Facts</TableCell>
+            <TableCell style={{ minWidth: 240 }}>Facts</TableCell>
             <TableCell>How to fix</TableCell>
           </TableRow>
         </TableHead>

@@ -67,7 +67,10 @@ export function LevelTrendChart(props: {
               <XAxis dataKey="day" />
               <YAxis allowDecimals={false} />
               <Tooltip />
-              <Legend />
+              {/* In level order, as the areas stack, rather than alphabetically. */}
+              <Legend
+                itemSorter={item => levelOrder.indexOf(String(item.dataKey))}
+              />
               {levelOrder.map(level => (
                 <Area
                   key={level}

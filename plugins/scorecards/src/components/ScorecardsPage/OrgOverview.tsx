@@ -41,14 +41,14 @@ function FilteredOverview(props: { filter: EntityFilter }) {
       <Grid item xs={12}>
         <LevelTotals entities={entities} levelOrder={levelOrder} />
       </Grid>
-      <Grid item xs={12} lg={8}>
+      <Grid item xs={12} lg={7}>
         <LevelTrendChart
           title={`Services per level, last ${ORG_HISTORY_DAYS} days`}
           days={withTodayFromScores(value.history.days, entities, levelOrder)}
           levelOrder={levelOrder}
         />
       </Grid>
-      <Grid item xs={12} lg={4}>
+      <Grid item xs={12} lg={5}>
         <TeamLeaderboard rollUps={value.owners} />
       </Grid>
       <Grid item xs={12}>
