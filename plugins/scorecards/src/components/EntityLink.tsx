@@ -4,7 +4,7 @@ import {
   entityRouteParams,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
-import { shortRef } from './entityNames';
+import { shortRef } from './shortRef';
 
 /**
  * A link to a catalog entity named by its ref alone (`team-payments`), without a catalog request

@@ -23,7 +23,7 @@ import { scorecardsApiRef } from '../../api';
 import { useScorecardTabLink } from '../../hooks/useScorecardTabLink';
 import { campaignsRouteRef } from '../../routes';
 import { EntityLink } from '../EntityLink';
-import { shortRef } from '../entityNames';
+import { shortRef } from '../shortRef';
 import { LevelBadge } from '../LevelBadge';
 import { RemediationText } from '../RemediationText';
 import { ScorecardsErrorPanel } from '../ScorecardsErrorPanel';

@@ -2,7 +2,7 @@ import Grid from '@material-ui/core/Grid';
 import TextField from '@material-ui/core/TextField';
 import { Autocomplete } from '@material-ui/lab';
 import { EntityFilter, EntitySummary } from '@paved/plugin-scorecards-common';
-import { shortRef } from '../entityNames';
+import { shortRef } from '../shortRef';
 
 /** The values the entities carry for each filter, sorted, so every option matches something. */
 export function filterOptions(entities: EntitySummary[]) {

@@ -11,7 +11,7 @@ import { LevelTotals } from './LevelTotals';
 import { LevelTrendChart } from './LevelTrendChart';
 import { ServicesTable } from './ServicesTable';
 import { TeamLeaderboard } from './TeamLeaderboard';
-import { withTodayFromScores } from './todayFromScores';
+import { withTodayFromScores } from './withTodayFromScores';
 
 /** How many days the trend chart shows. */
 export const ORG_HISTORY_DAYS = 90;

@@ -5,7 +5,7 @@ import { EntitySummary, NO_LEVEL } from '@paved/plugin-scorecards-common';
 import { useScorecardTabLink } from '../../hooks/useScorecardTabLink';
 import { EntityLink } from '../EntityLink';
 import { LevelBadge } from '../LevelBadge';
-import { shortRef } from '../entityNames';
+import { shortRef } from '../shortRef';
 
 /**
  * The scored services, highest level first: title linking to the service's Scorecard tab,

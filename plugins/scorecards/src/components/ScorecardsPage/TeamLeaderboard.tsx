@@ -6,7 +6,7 @@ import TableRow from '@material-ui/core/TableRow';
 import { InfoCard } from '@backstage/core-components';
 import { RollUp, RollUpsResponse } from '@paved/plugin-scorecards-common';
 import { EntityLink } from '../EntityLink';
-import { shortRef } from '../entityNames';
+import { shortRef } from '../shortRef';
 import { realLevels } from '../levels';
 
 function share(rollUp: RollUp, levels: string[]): number {
