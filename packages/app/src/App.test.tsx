@@ -154,4 +154,26 @@ describe('App', () => {
     const card = cardTitle.closest('.MuiCard-root') as HTMLElement;
     expect(within(card).getByText('Argo CD')).toBeInTheDocument();
   });
+
+  it('puts the Scorecard card and tab on a service, and Scorecards in the sidebar', async () => {
+    renderAppAt('/catalog/default/component/payments-service');
+    const tab = await screen.findByRole(
+      'link',
+      { name: 'Scorecard' },
+      { timeout: 15_000 },
+    );
+    expect(tab).toHaveAttribute(
+      'href',
+      '/catalog/default/component/payments-service/scorecard',
+    );
+    // The stand-in backend has no scorecard for it: the card says so rather than failing.
+    expect(
+      await screen.findByText('Not scored yet', {}, { timeout: 15_000 }),
+    ).toBeInTheDocument();
+    expect(
+      screen
+        .getAllByRole('link', { name: /Scorecards/ })
+        .map(link => link.getAttribute('href')),
+    ).toContain('/scorecards');
+  });
 });

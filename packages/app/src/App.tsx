@@ -3,6 +3,7 @@ import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import signalsPlugin from '@backstage/plugin-signals/alpha';
 import argoCdPlugin from '@paved/plugin-argocd';
 import crossplanePlugin from '@paved/plugin-crossplane';
+import scorecardsPlugin from '@paved/plugin-scorecards';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 import { signInModule } from './modules/signIn';
@@ -15,6 +16,7 @@ export default createApp({
     signalsPlugin,
     argoCdPlugin,
     crossplanePlugin,
+    scorecardsPlugin,
     navModule,
     homeModule,
     signInModule,

@@ -1,0 +1,2 @@
+export { CampaignsList } from './CampaignsList';
+export { CampaignPage } from './CampaignPage';
