@@ -46,6 +46,10 @@ const codeowners = check({
   remediation: {
     text: 'Add .github/CODEOWNERS with a line such as "* @acme/team-shop".',
     url: 'https://docs.github.com/codeowners',
+    action: {
+      title: 'Open a pull request adding CODEOWNERS',
+      url: '/create/templates/default/add-codeowners?formData=%7B%22entityRef%22%3A%22component%3Adefault%2Fcart%22%7D',
+    },
   },
 });
 

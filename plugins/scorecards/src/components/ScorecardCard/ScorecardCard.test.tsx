@@ -33,6 +33,15 @@ describe('ScorecardCard', () => {
       'https://docs.github.com/codeowners',
       '/create/templates/default/ci-workflow',
     ]);
+    // The fix-it action, with the service filled in by the backend.
+    expect(
+      missing.getByRole('link', {
+        name: 'Open a pull request adding CODEOWNERS',
+      }),
+    ).toHaveAttribute(
+      'href',
+      '/create/templates/default/add-codeowners?formData=%7B%22entityRef%22%3A%22component%3Adefault%2Fcart%22%7D',
+    );
     expect(screen.getByRole('link', { name: /All checks/ })).toHaveAttribute(
       'href',
       '/catalog/default/component/cart/scorecard',
