@@ -2,7 +2,8 @@
 // clusters and GitHub: sign in with GitHub as a Payments Team engineer, browse the demo catalog,
 // filter it by owner, open a service, read its docs, search the docs, see where the service is
 // deployed and its history; create a new service from the REST API golden path and follow it to
-// its docs, its deployment and its repository; request a database for the service and watch it
+// its docs, its deployment and its repository; a Storefront engineer brings a service's scorecard
+// from Bronze to Silver while an admin's campaign counts it; request a database for the service and watch it
 // become usable, and a production one that waits for an SRE's approval; act on what the team owns and be refused
 // elsewhere; an admin finds the refusal in the audit log; the guest is asked to sign in first.
 import assert from 'node:assert/strict';
@@ -46,6 +47,8 @@ const foreignService = byName('Component', 'storefront-web');
 const engineer = byName('User', 'daniel-mercer');
 const admin = byName('User', 'ingrid-solberg');
 const sre = byName('User', 'oliver-nakamura');
+// Storefront's Catalog Service lacks only CODEOWNERS for Silver in the sandbox.
+const storefrontEngineer = byName('User', 'priya-raman');
 const personName = (user: CatalogFileEntity) =>
   (user.spec?.profile as { displayName: string }).displayName;
 const docsNav = (
@@ -82,6 +85,17 @@ describe('a newcomer in Chromium', () => {
     portal = await startPortal({
       database: 'sqlite',
       configFiles: [sandbox.configFile],
+      // Score once every fact retriever has run (Argo CD's waits 30 s for its cache), and not
+      // again during the journey, so the counts it compares move only with what it does.
+      config: {
+        scorecards: {
+          schedule: {
+            frequency: { minutes: 30 },
+            timeout: { minutes: 5 },
+            initialDelay: { seconds: 75 },
+          },
+        },
+      },
     });
     browser = await chromium.launch({
       executablePath: process.env.PAVED_CHROMIUM ?? '/usr/bin/chromium',
@@ -766,6 +780,138 @@ describe('a newcomer in Chromium', () => {
       .filter({ hasText: 'entity-mutate' })
       .filter({ hasText: 'Denied' });
     await row.first().waitFor({ timeout: 30_000 });
+  });
+
+  // Scorecards: the admin (still signed in) sets a campaign; a Storefront engineer finds that
+  // Catalog Service lacks CODEOWNERS for Silver, adds it on GitHub, re-runs, and sees Silver, the
+  // org trend and the campaign move with it.
+  const campaignTitle = 'Production services at Silver';
+  const campaignProgress = () =>
+    page
+      .getByRole('listitem', { name: campaignTitle })
+      .getByText(/\d+ of \d+ at Silver or above/)
+      .innerText()
+      .then(text => Number(/^(\d+) of/.exec(text)![1]));
+  const todaysSilver = async () => {
+    const rows = page
+      .getByRole('table', { name: 'Services per level by day' })
+      .getByRole('row');
+    const header = await rows.first().getByRole('columnheader').allInnerTexts();
+    const today = await rows.last().getByRole('cell').allInnerTexts();
+    assert.equal(today[0], new Date().toISOString().slice(0, 10));
+    return Number(today[header.indexOf('Silver')]);
+  };
+  let silverBefore = 0;
+  let reachedBefore = 0;
+
+  it('as an admin, starts a campaign: every production service Silver by 2027-03-01', async () => {
+    await page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Scorecards', exact: true })
+      .click();
+    await page
+      .getByRole('table', { name: 'Services per level by day' })
+      .waitFor();
+    silverBefore = await todaysSilver();
+    await page.getByRole('tab', { name: 'Campaigns' }).click();
+    await page.getByRole('button', { name: 'New campaign' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New campaign' });
+    await dialog.getByRole('textbox', { name: 'Title' }).fill(campaignTitle);
+    await dialog.getByRole('button', { name: /Target level/ }).click();
+    await page.getByRole('option', { name: 'Silver', exact: true }).click();
+    await dialog.getByLabel('Deadline').fill('2027-03-01');
+    const lifecycle = dialog.getByRole('combobox', { name: 'Lifecycle' });
+    await lifecycle.click();
+    await page.getByRole('option', { name: 'production', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByRole('listitem', { name: campaignTitle }).waitFor();
+    reachedBefore = await campaignProgress();
+    // Catalog Service is among what keeps the Storefront team behind.
+    await page.getByRole('link', { name: campaignTitle }).click();
+    await page
+      .getByRole('table', { name: 'Teams behind' })
+      .getByText('catalog-service')
+      .waitFor();
+  });
+
+  it('sees Catalog Service at Bronze, with CODEOWNERS missing for Silver and a fix-it link', async () => {
+    await signOut();
+    await signInWithGitHub(storefrontEngineer);
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/catalog-service`,
+    );
+    await page.getByLabel('Level: Bronze').first().waitFor();
+    await page.getByText('Next: Silver — 1 check missing').waitFor();
+    const missing = page.getByRole('list', { name: 'Missing for Silver' });
+    await missing.getByText('CODEOWNERS', { exact: true }).waitFor();
+    // The fix-it template opens with the service filled in.
+    await missing
+      .getByRole('link', { name: 'Open a pull request adding CODEOWNERS' })
+      .click();
+    await page.waitForURL(/\/create\/templates\/default\/add-codeowners/);
+    await eventually(
+      'the template form to name Catalog Service',
+      async () =>
+        /catalog[- ]service/i.test(
+          await page.getByRole('textbox', { name: 'Service' }).inputValue(),
+        )
+          ? true
+          : undefined,
+      20_000,
+    );
+  });
+
+  it('adds CODEOWNERS to its repository on the GitHub stand-in, re-runs the scorecard and sees Silver', async () => {
+    const github = parse(readFileSync(sandbox.configFile, 'utf8')).integrations
+      .github[0];
+    const added = await fetch(
+      `${github.apiBaseUrl}/repos/acme/catalog-service/contents/.github/CODEOWNERS`,
+      {
+        method: 'PUT',
+        headers: {
+          Authorization: `token ${github.token}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({
+          message: 'Add CODEOWNERS',
+          content: Buffer.from('* @acme/team-storefront\n').toString('base64'),
+        }),
+      },
+    );
+    assert.equal(added.status, 201, await added.clone().text());
+
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/catalog-service/scorecard`,
+    );
+    await page.getByRole('button', { name: 'Re-run' }).click();
+    await page.getByLabel('Level: Silver').first().waitFor({ timeout: 60_000 });
+    await page
+      .getByRole('row', { name: 'CODEOWNERS' })
+      .getByText('Pass')
+      .waitFor();
+  });
+
+  it("sees today's Silver count in the org trend and the campaign's progress rise by one", async () => {
+    await page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Scorecards', exact: true })
+      .click();
+    await page
+      .getByRole('table', { name: 'Services per level by day' })
+      .waitFor();
+    assert.equal(await todaysSilver(), silverBefore + 1);
+    await page.getByRole('tab', { name: 'Campaigns' }).click();
+    await page.getByRole('listitem', { name: campaignTitle }).waitFor();
+    assert.equal(await campaignProgress(), reachedBefore + 1);
+    await page.getByRole('link', { name: campaignTitle }).click();
+    await page.getByRole('table', { name: 'Teams behind' }).waitFor();
+    assert.equal(
+      await page
+        .getByRole('table', { name: 'Teams behind' })
+        .getByText('catalog-service')
+        .count(),
+      0,
+    );
   });
 
   it('tells the guest to sign in with GitHub before acting', async () => {
