@@ -805,6 +805,22 @@ describe('a newcomer in Chromium', () => {
   let reachedBefore = 0;
 
   it('as an admin, starts a campaign: every production service Silver by 2027-03-01', async () => {
+    // The first scoring runs once every fact retriever has (see the schedule above).
+    const token = await signInOverHttp(portal.baseUrl, admin.metadata.name);
+    await eventually(
+      'the first scoring of the demo services',
+      async () => {
+        const res = await fetch(`${portal.baseUrl}/api/scorecards/entities`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        const { entities: scored } = (await res.json()) as {
+          entities: unknown[];
+        };
+        // Every demo component, and the one made from the template above.
+        return scored.length > components.length ? true : undefined;
+      },
+      120_000,
+    );
     await page
       .getByRole('navigation', { name: 'sidebar nav' })
       .getByRole('link', { name: 'Scorecards', exact: true })
@@ -820,7 +836,7 @@ describe('a newcomer in Chromium', () => {
     await dialog.getByRole('button', { name: /Target level/ }).click();
     await page.getByRole('option', { name: 'Silver', exact: true }).click();
     await dialog.getByLabel('Deadline').fill('2027-03-01');
-    const lifecycle = dialog.getByRole('combobox', { name: 'Lifecycle' });
+    const lifecycle = dialog.getByLabel('Lifecycle');
     await lifecycle.click();
     await page.getByRole('option', { name: 'production', exact: true }).click();
     await dialog.getByRole('button', { name: 'Create campaign' }).click();

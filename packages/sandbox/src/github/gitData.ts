@@ -6,7 +6,28 @@
 import { notFound } from './errors';
 import { GitHubModel } from './model';
 import * as render from './render';
+import { TreeEntry } from './repoStore';
 import { Route, ok, route } from './route';
+
+/** A tree as the git data API answers it (`GET` and `POST git/trees`); `api` is the repo's API URL. */
+export function treeJson(api: string, sha: string, entries: TreeEntry[]) {
+  return {
+    sha,
+    url: `${api}/git/trees/${sha}`,
+    tree: entries.map(entry => ({
+      path: entry.path,
+      mode: entry.mode,
+      type: entry.type,
+      sha: entry.sha,
+      ...(entry.type === 'blob' ? { size: entry.size } : {}),
+      // Submodule entries name a commit of another repository: no URL here.
+      ...(entry.type === 'commit'
+        ? {}
+        : { url: `${api}/git/${entry.type}s/${entry.sha}` }),
+    })),
+    truncated: false,
+  };
+}
 
 export function gitDataRoutes(model: GitHubModel, urls: render.Urls): Route[] {
   const git = model.git;
@@ -27,22 +48,7 @@ export function gitDataRoutes(model: GitHubModel, urls: render.Urls): Route[] {
           ctx.query.get('recursive') !== null
             ? await git.walk(owner, name, sha)
             : await git.list(owner, name, sha, '');
-        const api = `${urls.api}/repos/${owner}/${name}`;
-        return ok({
-          sha,
-          url: `${api}/git/trees/${sha}`,
-          tree: entries.map(entry => ({
-            path: entry.path,
-            mode: entry.mode,
-            type: entry.type,
-            sha: entry.sha,
-            ...(entry.type === 'blob' ? { size: entry.size } : {}),
-            ...(entry.type === 'commit'
-              ? {}
-              : { url: `${api}/git/${entry.type}s/${entry.sha}` }),
-          })),
-          truncated: false,
-        });
+        return ok(treeJson(`${urls.api}/repos/${owner}/${name}`, sha, entries));
       },
     ),
 

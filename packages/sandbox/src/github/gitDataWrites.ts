@@ -6,6 +6,7 @@
  * update makes a commit reachable, as on GitHub.
  */
 import { ApiError, notFound, validationFailed } from './errors';
+import { treeJson } from './gitData';
 import { GitHubModel, Repository } from './model';
 import * as render from './render';
 import { Context, Route, ok, route } from './route';
@@ -171,22 +172,7 @@ export function gitDataWriteRoutes(
           await treeItems(repo, body),
         );
         const entries = await git.list(...args(repo), sha, '');
-        return {
-          status: 201,
-          body: {
-            sha,
-            url: `${api(repo)}/git/trees/${sha}`,
-            tree: entries.map(entry => ({
-              path: entry.path,
-              mode: entry.mode,
-              type: entry.type,
-              sha: entry.sha,
-              ...(entry.type === 'blob' ? { size: entry.size } : {}),
-              url: `${api(repo)}/git/${entry.type}s/${entry.sha}`,
-            })),
-            truncated: false,
-          },
-        };
+        return { status: 201, body: treeJson(api(repo), sha, entries) };
       },
     ),
 

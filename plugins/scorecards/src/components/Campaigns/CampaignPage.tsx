@@ -103,7 +103,10 @@ function BlockingChecks(props: { checks: CampaignBlockingCheck[] }) {
                     : `${check.entities} services`
                 }`}
                 secondary={<RemediationText remediation={check.remediation} />}
-                secondaryTypographyProps={{ component: 'div' }}
+                secondaryTypographyProps={{
+                  component: 'div',
+                  style: { whiteSpace: 'normal', overflowWrap: 'anywhere' },
+                }}
               />
             </ListItem>
           ))}
