@@ -11,7 +11,7 @@ import {
 import { JsonValue } from '@backstage/types';
 import request from 'supertest';
 import { scorecardsPlugin } from './plugin';
-import { techInsightsStandIn } from './tests/techInsightsStandIn';
+import { techInsightsStandIn } from './__testUtils__/techInsightsStandIn';
 
 const GITHUB = 'githubRepositoryFactRetriever';
 
