@@ -82,10 +82,11 @@ describe('the template guard in the catalog', () => {
     await eventually(
       async () =>
         processingErrors.has('escape-symlink') &&
-        (await templateNames()).length >= 3,
+        (await templateNames()).length >= 4,
     );
 
     expect(await templateNames()).toEqual([
+      'add-codeowners',
       'escape-path',
       'rest-api-service',
       'web-frontend',

@@ -68,10 +68,12 @@ describe('v2 composite resources in the simulated Crossplane', () => {
       body: postgres('payments-db', { storageGB: 50, tier: 'dev' }),
     });
     expect(created.status).toBe(201);
+    // Defaults from the XRD's schema are filled in, as the API server does.
     expect(created.body.spec.parameters).toEqual({
       storageGB: 50,
       tier: 'dev',
       version: '16',
+      deletionProtection: true,
     });
 
     const creating = await nextMatching(
@@ -123,6 +125,7 @@ describe('v2 composite resources in the simulated Crossplane', () => {
       allocatedStorageGB: 50,
       instanceClass: 'db.t4g.micro',
       port: 5432,
+      deletionProtection: true,
     });
     expect(conditionOf(instance, 'Ready')).toMatchObject({
       status: 'True',

@@ -926,9 +926,15 @@ export class RequestService {
   /** Moves the request behind a live resource along its timeline, as far as the resource is. */
   async observe(resource: TrackedResource): Promise<void> {
     const { store } = this.options;
-    const request = resource.requestId
+    let request = resource.requestId
       ? await store.get(resource.requestId)
       : undefined;
+    // Argo CD may apply a merged pull request before the scheduled catch-up notices the merge:
+    // record the merge first, with who merged it, rather than step over it without a word.
+    if (request?.status === 'pr-opened') {
+      await this.followPullRequest(request.id);
+      request = await store.get(request.id);
+    }
     if (
       !request ||
       request.resource.cluster !== resource.cluster ||
