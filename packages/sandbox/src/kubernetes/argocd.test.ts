@@ -36,6 +36,9 @@ function application(name: string, automated: boolean) {
   };
 }
 
+// Waits below allow 20 s for a reconcile on a loaded machine.
+jest.setTimeout(60_000);
+
 describe('the simulated Argo CD', () => {
   let cluster: TestCluster;
   let head: string;
@@ -296,12 +299,15 @@ describe('the simulated Argo CD with manifests from Git', () => {
     path: string,
     done: (object: any) => boolean,
   ): Promise<any> {
-    for (let attempt = 0; ; attempt++) {
+    // By the clock, not a count of polls: on a loaded machine (CI's unit layer runs suites in
+    // parallel on two cores) a reconcile can take seconds.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
       const { body } = await raw(cluster, 'GET', path);
       if (done(body)) {
         return body;
       }
-      if (attempt === 200) {
+      if (Date.now() > deadline) {
         throw new Error(`${path} never got there: ${JSON.stringify(body)}`);
       }
       await new Promise(resolve => setTimeout(resolve, 20));

@@ -22,7 +22,7 @@ const MISSING_KUBECTL =
 
 describe('kubectl against the stand-in', () => {
   // Each kubectl run takes a few hundred milliseconds, several times that on a busy machine.
-  jest.setTimeout(30_000);
+  jest.setTimeout(90_000);
 
   let cluster: TestCluster;
   let home: string;
