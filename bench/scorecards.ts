@@ -20,6 +20,7 @@ import techInsightsPlugin from '@backstage-community/plugin-tech-insights-backen
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import scorecardsPlugin from '@paved/plugin-scorecards-backend';
+import techInsightsModuleEntityRefresh from '@paved/plugin-tech-insights-backend-module-entity-refresh';
 import { EntityScorecard } from '@paved/plugin-scorecards-common';
 import techInsightsModuleGithubFacts, {
   GITHUB_FACT_RETRIEVER_ID,
@@ -183,6 +184,8 @@ async function main() {
     const backend = await startTestBackend({
       features: [
         techInsightsPlugin,
+        // Paved's retrievers register with it, as the portal's backend installs them.
+        techInsightsModuleEntityRefresh,
         techInsightsModuleGithubFacts,
         naiveGithubFactsModule(apiUrl, token),
         scorecardsPlugin,
