@@ -21,10 +21,10 @@ import {
   standInKubeConfig,
   startKubernetesStandIn,
 } from '@paved/sandbox';
-import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { BenchApplication, benchApplications } from './argocdApplications';
 import { inParallel } from './measure';
+import { StandInProcess } from './standInProcess';
 
 export const CLUSTER_NAMES = ['dev', 'staging', 'prod'];
 
@@ -58,64 +58,22 @@ export type ParentMessage =
   | { type: 'deleteAll' }
   | { type: 'stop' };
 
-/** The child process holding the three stand-in clusters, spoken to over IPC. */
-export class BenchClusters {
-  private readonly waiting: Array<(message: ClustersMessage) => void> = [];
+/** The parent's handle on the child process holding the three stand-in clusters. */
+export type BenchClusters = StandInProcess<ClustersMessage, ParentMessage>;
 
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (message: ClustersMessage | { type: 'watch' }) => {
-      // The TypeScript loader reports every file it compiles over IPC; those are no answers.
-      if (message.type !== 'watch') {
-        this.waiting.shift()?.(message);
-      }
-    });
-  }
-
-  static async start(options: ClustersOptions = {}): Promise<{
+export const BenchClusters = {
+  async start(options: ClustersOptions = {}): Promise<{
     clusters: BenchClusters;
     access: StandInAddress[];
     token: string;
   }> {
-    const child = fork(__filename, [JSON.stringify(options)], {
-      execArgv: [
-        '--require',
-        require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-      ],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const clusters = new BenchClusters(child);
-    const ready = await clusters.next<'ready'>();
+    const { process: clusters, ready } = await StandInProcess.start<
+      ClustersMessage,
+      ParentMessage
+    >(__filename, [JSON.stringify(options)], 'bench clusters');
     return { clusters, access: ready.clusters, token: ready.token };
-  }
-
-  private next<T extends ClustersMessage['type']>(): Promise<
-    Extract<ClustersMessage, { type: T }>
-  > {
-    return new Promise((resolve, reject) => {
-      this.waiting.push(message => resolve(message as any));
-      this.child.once('exit', code =>
-        reject(new Error(`bench clusters exited with ${code}`)),
-      );
-    });
-  }
-
-  async ask<T extends ClustersMessage['type']>(
-    message: ParentMessage,
-  ): Promise<Extract<ClustersMessage, { type: T }>> {
-    const answer = this.next<T>();
-    this.child.send(message);
-    return answer;
-  }
-
-  async stop() {
-    if (this.child.exitCode !== null || !this.child.connected) {
-      return;
-    }
-    const exited = new Promise(resolve => this.child.once('exit', resolve));
-    this.child.send({ type: 'stop' } satisfies ParentMessage);
-    await exited;
-  }
-}
+  },
+};
 
 async function main(options: ClustersOptions) {
   const token = randomBytes(24).toString('hex');

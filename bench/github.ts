@@ -16,12 +16,12 @@ import {
   GitHubStandIn,
   startGitHubStandIn,
 } from '@paved/sandbox';
-import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inParallel } from './measure';
+import { StandInProcess } from './standInProcess';
 
 export const BENCH_ORG = 'acme';
 
@@ -36,64 +36,22 @@ export type GitHubParentMessage =
   | { type: 'counts' }
   | { type: 'stop' };
 
-/** The child process holding the GitHub stand-in, spoken to over IPC. */
-export class BenchGitHub {
-  private readonly waiting: Array<(message: GitHubMessage) => void> = [];
+/** The parent's handle on the child process holding the GitHub stand-in. */
+export type BenchGitHub = StandInProcess<GitHubMessage, GitHubParentMessage>;
 
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (message: GitHubMessage | { type: 'watch' }) => {
-      // The TypeScript loader reports every file it compiles over IPC; those are no answers.
-      if (message.type !== 'watch') {
-        this.waiting.shift()?.(message);
-      }
-    });
-  }
-
-  static async start(): Promise<{
+export const BenchGitHub = {
+  async start(): Promise<{
     github: BenchGitHub;
     apiUrl: string;
     token: string;
   }> {
-    const child = fork(__filename, [], {
-      execArgv: [
-        '--require',
-        require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-      ],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const github = new BenchGitHub(child);
-    const ready = await github.next<'ready'>();
+    const { process: github, ready } = await StandInProcess.start<
+      GitHubMessage,
+      GitHubParentMessage
+    >(__filename, [], 'bench GitHub');
     return { github, apiUrl: ready.apiUrl, token: ready.token };
-  }
-
-  private next<T extends GitHubMessage['type']>(): Promise<
-    Extract<GitHubMessage, { type: T }>
-  > {
-    return new Promise((resolve, reject) => {
-      this.waiting.push(message => resolve(message as any));
-      this.child.once('exit', code =>
-        reject(new Error(`bench GitHub exited with ${code}`)),
-      );
-    });
-  }
-
-  async ask<T extends GitHubMessage['type']>(
-    message: GitHubParentMessage,
-  ): Promise<Extract<GitHubMessage, { type: T }>> {
-    const answer = this.next<T>();
-    this.child.send(message);
-    return answer;
-  }
-
-  async stop() {
-    if (this.child.exitCode !== null || !this.child.connected) {
-      return;
-    }
-    const exited = new Promise(resolve => this.child.once('exit', resolve));
-    this.child.send({ type: 'stop' } satisfies GitHubParentMessage);
-    await exited;
-  }
-}
+  },
+};
 
 /** mulberry32: a small seeded generator, so every run seeds the same repositories. */
 function seededRandom(seed: number) {

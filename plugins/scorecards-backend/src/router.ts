@@ -15,6 +15,8 @@ import {
   BasicPermission,
 } from '@backstage/plugin-permission-common';
 import {
+  EntityHistoryResponse,
+  OrgHistoryResponse,
   scorecardsCampaignCreatePermission,
   scorecardsCampaignDeletePermission,
   scorecardsEntityRerunPermission,
@@ -202,7 +204,11 @@ export async function createRouter(options: {
     const entityRef = entityRefOf(req);
     const { days } = parse(historyQuery, req.query);
     await authorizeRead(req);
-    res.json({ entityRef, days: await service.entityHistory(entityRef, days) });
+    const answer: EntityHistoryResponse = {
+      entityRef,
+      days: await service.entityHistory(entityRef, days),
+    };
+    res.json(answer);
   });
 
   router.post('/entity/:namespace/:kind/:name/run', async (req, res) => {
@@ -259,7 +265,10 @@ export async function createRouter(options: {
       req.query,
     );
     await authorizeRead(req);
-    res.json({ days: await service.orgHistory(days, filter) });
+    const answer: OrgHistoryResponse = {
+      days: await service.orgHistory(days, filter),
+    };
+    res.json(answer);
   });
 
   router.get('/campaigns', async (req, res) => {

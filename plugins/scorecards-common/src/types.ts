@@ -92,10 +92,21 @@ export interface EntityHistoryPoint {
   unknown: number;
 }
 
+/** Answer of `GET /entity/:namespace/:kind/:name/history`. */
+export interface EntityHistoryResponse {
+  entityRef: string;
+  days: EntityHistoryPoint[];
+}
+
 /** One day of the organisation's history: entities by the level they held that day. */
 export interface OrgHistoryPoint {
   day: string;
   levels: LevelCounts;
+}
+
+/** Answer of `GET /history`. */
+export interface OrgHistoryResponse {
+  days: OrgHistoryPoint[];
 }
 
 /** The key used in {@link LevelCounts} for entities that reached no level. */

@@ -16,8 +16,4 @@ export {
 } from './plugin';
 export { campaignRouteRef, campaignsRouteRef, rootRouteRef } from './routes';
 export { scorecardsApiRef, ScorecardsClient } from './api';
-export type {
-  EntityHistoryResponse,
-  OrgHistoryResponse,
-  ScorecardsApi,
-} from './api';
+export type { ScorecardsApi } from './api';

@@ -7,22 +7,11 @@ import {
   CreateCampaignRequest,
   EntitiesResponse,
   EntityFilter,
-  EntityHistoryPoint,
+  EntityHistoryResponse,
   EntityScorecard,
-  OrgHistoryPoint,
+  OrgHistoryResponse,
   RollUpsResponse,
 } from '@paved/plugin-scorecards-common';
-
-/** Answer of `GET /entity/:namespace/:kind/:name/history`. */
-export interface EntityHistoryResponse {
-  entityRef: string;
-  days: EntityHistoryPoint[];
-}
-
-/** Answer of `GET /history`. */
-export interface OrgHistoryResponse {
-  days: OrgHistoryPoint[];
-}
 
 /**
  * Reads and acts on scorecards through the `scorecards` backend, on behalf of the signed-in

@@ -8,14 +8,12 @@ import {
   CreateCampaignRequest,
   EntitiesResponse,
   EntityFilter,
+  EntityHistoryResponse,
   EntityScorecard,
+  OrgHistoryResponse,
   RollUpsResponse,
 } from '@paved/plugin-scorecards-common';
-import {
-  EntityHistoryResponse,
-  OrgHistoryResponse,
-  ScorecardsApi,
-} from './ScorecardsApi';
+import { ScorecardsApi } from './ScorecardsApi';
 
 /** The query string of a filter, each value repeated: `owner=a&owner=b&lifecycle=production`. */
 export function filterParams(filter: EntityFilter): URLSearchParams {

@@ -1,8 +1,4 @@
 export { scorecardsApiRef } from './ScorecardsApi';
-export type {
-  EntityHistoryResponse,
-  OrgHistoryResponse,
-  ScorecardsApi,
-} from './ScorecardsApi';
+export type { ScorecardsApi } from './ScorecardsApi';
 export { filterParams, ScorecardsClient } from './ScorecardsClient';
 export { serverMessageOf, statusOf } from './responseErrors';

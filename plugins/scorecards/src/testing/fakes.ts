@@ -7,14 +7,12 @@ import {
   CreateCampaignRequest,
   EntitiesResponse,
   EntityFilter,
+  EntityHistoryResponse,
   EntityScorecard,
+  OrgHistoryResponse,
   RollUpsResponse,
 } from '@paved/plugin-scorecards-common';
-import {
-  EntityHistoryResponse,
-  OrgHistoryResponse,
-  ScorecardsApi,
-} from '../api';
+import { ScorecardsApi } from '../api';
 
 type Answer<T> = T | Error;
 
