@@ -162,6 +162,22 @@ describe('kubectl against the stand-in', () => {
       stderr: '',
     });
 
+    // kubectl prints the object, then opens its watch from the list's resourceVersion. On a
+    // loaded machine that can take seconds; a label changed again every few seconds until a
+    // MODIFIED event shows makes the step not depend on when the watch is open.
+    let attempt = 0;
+    const relabel = () =>
+      raw(
+        cluster,
+        'PATCH',
+        '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/payments',
+        {
+          body: {
+            metadata: { labels: { watched: 'yes', attempt: `${++attempt}` } },
+          },
+          contentType: 'application/merge-patch+json',
+        },
+      );
     const watcher = start([
       'get',
       'application',
@@ -189,21 +205,17 @@ describe('kubectl against the stand-in', () => {
         if (events.some(event => event.type === 'MODIFIED')) {
           resolve();
         } else if (events.length === 1) {
-          raw(
-            cluster,
-            'PATCH',
-            '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/payments',
-            {
-              body: { metadata: { labels: { watched: 'yes' } } },
-              contentType: 'application/merge-patch+json',
-            },
-          );
+          relabel();
         }
       });
     });
+    const again = setInterval(() => {
+      if (events.length > 0) relabel();
+    }, 5_000);
     try {
       await seen;
     } finally {
+      clearInterval(again);
       watcher.kill();
     }
     expect(events[0]).toMatchObject({
